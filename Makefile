@@ -1,0 +1,61 @@
+# ttx — two commands: `make demo` (the main job) and `make test` (lint, types, tests).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_SCENARIO ?= scenarios/monsoon-drift
+
+.PHONY: demo test lint typecheck pytest system-packages bench schema clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: set up and show the shipped MONSOON DRIFT scenario: validation, lint and its timeline
+demo: $(STAMP)
+	$(BIN)/ttx validate $(DEMO_SCENARIO)
+	$(BIN)/ttx lint --strict $(DEMO_SCENARIO)
+	$(BIN)/ttx msel $(DEMO_SCENARIO)
+
+## test: set up, then ruff, mypy and the whole test suite
+test: $(STAMP) system-packages lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check ttx tests bench
+	$(BIN)/ruff format --check ttx tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# tmux drives the terminal UI in end-to-end tests; chromium renders HTML reports.
+system-packages:
+	@missing=""; \
+	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing; tests that need them will say so"; \
+	  else \
+	    echo "warning: missing$$missing and cannot apt-get install; tests that need them will say so"; \
+	  fi; \
+	fi
+
+## bench: print the benchmark figures
+bench: $(STAMP)
+	$(BIN)/python bench/help_speed.py
+	$(BIN)/python bench/validate_speed.py
+
+## schema: regenerate the committed JSON Schemas after changing the models
+schema: $(STAMP)
+	$(BIN)/ttx schema -o ttx/schemas/scenario.schema.json
+	$(BIN)/ttx schema --kind injects -o ttx/schemas/injects.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""ttx: tabletop-exercise scenario engine."""

@@ -1,0 +1,258 @@
+"""The ``ttx`` command: argument parsing and dispatch; each command imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ttx.loader.load import LoadedScenario
+    from ttx.loader.yaml_source import Limits
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INVALID = 2
+
+DESCRIPTION = """\
+ttx — tabletop-exercise scenario engine.
+
+Scenario authors: write scenarios/<slug>/scenario.yaml (see docs/scenario-format.md), then
+  ttx validate scenarios/<slug>      check it; every problem as file:line:col: where: message
+  ttx lint scenarios/<slug>          what is valid but probably wrong (--strict: exit 1 on findings)
+  ttx msel scenarios/<slug>          the timeline (MSEL) as a table, CSV or Markdown
+  ttx graph scenarios/<slug>         phases and branches as a Mermaid diagram
+  ttx schema                         JSON Schema for editor completion
+  ttx new <slug>                     a commented starter scenario
+
+Exit codes: 0 ok, 1 lint findings with --strict, 2 invalid input or usage.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with exit code 2 and a one-line hint on usage errors."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    from ttx.loader.yaml_source import Limits
+
+    return Limits(max_bytes=int(args.max_size * 1024 * 1024))
+
+
+def _load(path: Path, args: argparse.Namespace) -> LoadedScenario | None:
+    """Load a scenario, printing its problems to stderr on failure."""
+    from ttx.loader.load import load_scenario
+    from ttx.loader.problems import ScenarioError
+
+    try:
+        return load_scenario(path, _limits(args))
+    except ScenarioError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{path}: invalid, {_count(len(error.problems), 'problem')}", file=sys.stderr)
+        return None
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _summary(loaded: LoadedScenario) -> str:
+    from ttx.model.plan import ReleaseKind
+
+    scenario, plan = loaded.scenario, loaded.plan
+    branch = sum(1 for p in plan.injects if p.kind is ReleaseKind.branch)
+    contingency = sum(1 for p in plan.injects if p.kind is ReleaseKind.contingency)
+    files = len(loaded.sources.documents)
+    return (
+        f"{_count(len(scenario.days), 'day')}, {_count(len(scenario.phases), 'phase')}, "
+        f"{_count(len(plan.injects), 'inject')} ({branch} branch, {contingency} contingency), "
+        f"{_count(len(scenario.participants), 'participant')} in {_count(len(scenario.cells), 'cell')}, "
+        f"{_count(files, 'file')}"
+    )
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate scenarios; print every problem at once."""
+    from ttx.loader.load import load_scenario
+    from ttx.loader.problems import ScenarioError
+
+    status = EXIT_OK
+    for path in args.paths:
+        try:
+            loaded = load_scenario(path, _limits(args))
+        except ScenarioError as error:
+            for problem in error.problems:
+                print(problem)
+            files = len({problem.location.file for problem in error.problems})
+            print(f"{path}: invalid, {_count(len(error.problems), 'problem')} in {_count(files, 'file')}")
+            status = EXIT_INVALID
+            continue
+        print(f"{path}: valid: {loaded.scenario.exercise.title}: {_summary(loaded)}")
+    return status
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Lint scenarios; exit 1 with --strict when there are findings."""
+    from ttx.loader.lint import lint
+
+    status = EXIT_OK
+    for path in args.paths:
+        loaded = _load(path, args)
+        if loaded is None:
+            status = EXIT_INVALID
+            continue
+        findings = lint(loaded)
+        for finding in findings:
+            print(finding)
+        print(f"{path}: {_count(len(findings), 'finding') if findings else 'no findings'}")
+        if findings and args.strict and status == EXIT_OK:
+            status = EXIT_FINDINGS
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print (or write) the JSON Schema of scenario or inject-library files."""
+    from ttx.loader.schema import schema_text
+
+    text = schema_text(args.kind)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_msel(args: argparse.Namespace) -> int:
+    """Print the MSEL."""
+    from ttx.preview.msel import msel_rows, to_csv, to_markdown
+
+    loaded = _load(args.path, args)
+    if loaded is None:
+        return EXIT_INVALID
+    known = {c.id for c in loaded.scenario.cells} | {p.id for p in loaded.scenario.participants}
+    if args.cell is not None and args.cell not in known:
+        print(f"ttx msel: unknown cell or participant {args.cell!r}", file=sys.stderr)
+        return EXIT_INVALID
+    rows = msel_rows(loaded.plan, day=args.day, cell=args.cell)
+    if args.format == "csv":
+        sys.stdout.write(to_csv(rows))
+    elif args.format == "markdown":
+        sys.stdout.write(to_markdown(rows))
+    else:
+        from ttx.preview.msel_table import print_table
+
+        print_table(loaded, rows)
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """Print the Mermaid diagram of phases and branches."""
+    from ttx.preview.graph import mermaid
+
+    loaded = _load(args.path, args)
+    if loaded is None:
+        return EXIT_INVALID
+    text = mermaid(loaded.plan)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Scaffold a starter scenario."""
+    from ttx.scaffold import ScaffoldError, scaffold
+
+    try:
+        created = scaffold(args.slug, args.dir)
+    except ScaffoldError as error:
+        print(f"ttx new: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"created {created}")
+    print(f"next: edit it, then run  ttx validate {created.parent}  and  ttx lint {created.parent}")
+    return EXIT_OK
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-size",
+        type=float,
+        default=10.0,
+        metavar="MB",
+        help="refuse scenario files larger than this many megabytes (default 10)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every ttx command."""
+    parser = _Parser(prog="ttx", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version="ttx 0.1.0")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    validate = add("validate", cmd_validate, "check scenarios; report every problem as file:line:col: where: message")
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
+    _add_limits(validate)
+
+    lint = add("lint", cmd_lint, "report what is valid but probably wrong in scenarios")
+    lint.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
+    lint.add_argument("--strict", action="store_true", help="exit 1 when there are findings")
+    _add_limits(lint)
+
+    schema = add("schema", cmd_schema, "print the JSON Schema of scenario files (for editors)")
+    schema.add_argument(
+        "--kind",
+        choices=("scenario", "injects"),
+        default="scenario",
+        help="scenario.yaml (default) or an inject library file",
+    )
+    schema.add_argument("-o", "--output", help="write to this file instead of standard output")
+
+    msel = add("msel", cmd_msel, "print the master scenario events list (every inject in time order)")
+    msel.add_argument("path", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
+    msel.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
+    msel.add_argument("--day", type=int, help="only this exercise day")
+    msel.add_argument("--cell", help="only injects this cell or participant receives")
+    _add_limits(msel)
+
+    graph = add("graph", cmd_graph, "print the phases and branches as a Mermaid diagram")
+    graph.add_argument("path", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
+    graph.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _add_limits(graph)
+
+    new = add("new", cmd_new, "scaffold a commented starter scenario that passes 'ttx lint --strict'")
+    new.add_argument("slug", help="folder name for the scenario, e.g. coastal-surge")
+    new.add_argument("--dir", type=Path, default=Path("scenarios"), help="where to create it (default: scenarios)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ttx command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_INVALID
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

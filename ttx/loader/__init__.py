@@ -1,0 +1,1 @@
+"""YAML scenario files → validated models, with located errors, lint rules and the JSON Schema."""

@@ -1,0 +1,120 @@
+"""Cross-reference checks on a structurally valid scenario: ids exist, are unique, phases in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from difflib import get_close_matches
+
+from ttx.model.plan import PlanIssue
+from ttx.model.scenario import Scenario
+
+Path = tuple[str | int, ...]
+
+
+def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    choices = sorted(set(known))
+    close = get_close_matches(value, choices, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {kind} {value!r}{hint}"
+
+
+def check_references(scenario: Scenario) -> list[PlanIssue]:
+    """Every cross-reference problem in the scenario, each with its data path."""
+    issues: list[PlanIssue] = []
+
+    def unique(section: str, ids: list[str], label: str) -> set[str]:
+        seen: set[str] = set()
+        for index, item_id in enumerate(ids):
+            if item_id in seen:
+                issues.append(((section, index, "id"), f"duplicate {label} id {item_id!r}"))
+            seen.add(item_id)
+        return seen
+
+    objectives = unique("objectives", [o.id for o in scenario.objectives], "objective")
+    capabilities = unique("capabilities", [c.id for c in scenario.capabilities], "capability")
+    cells = unique("cells", [c.id for c in scenario.cells], "cell")
+    participants = unique("participants", [p.id for p in scenario.participants], "participant")
+    phases = unique("phases", [p.id for p in scenario.phases], "phase")
+    injects = unique("injects", [i.id for i in scenario.injects], "inject")
+    tasks = {task for capability in scenario.capabilities for task in capability.task_ids()}
+    for index, participant in enumerate(scenario.participants):
+        if participant.id in cells:
+            issues.append(
+                (
+                    ("participants", index, "id"),
+                    f"{participant.id!r} is already a cell id; cells and participants share one set of ids",
+                )
+            )
+
+    def refs(path: Path, values: Iterable[str], kind: str, known: set[str]) -> None:
+        for index, value in enumerate(values):
+            if value not in known:
+                issues.append(((*path, index), _unknown(kind, value, known)))
+
+    def ref(path: Path, value: str | None, kind: str, known: set[str]) -> None:
+        if value is not None and value not in known:
+            issues.append((path, _unknown(kind, value, known)))
+
+    for index, capability in enumerate(scenario.capabilities):
+        refs(("capabilities", index, "objectives"), capability.objectives, "objective", objectives)
+    for index, participant in enumerate(scenario.participants):
+        refs(("participants", index, "cells"), participant.cells, "cell", cells)
+
+    day_numbers: set[int] = set()
+    for index, day in enumerate(scenario.days):
+        if day.day in day_numbers:
+            issues.append((("days", index, "day"), f"day {day.day} is listed twice"))
+        elif day_numbers and day.day < max(day_numbers):
+            issues.append((("days", index, "day"), f"day {day.day} is listed after day {max(day_numbers)}"))
+        day_numbers.add(day.day)
+        ref(("days", index, "lead"), day.lead, "cell", cells)
+
+    previous = None
+    for index, phase in enumerate(scenario.phases):
+        if previous is not None and phase.start.minutes <= previous.start.minutes:
+            issues.append(
+                (
+                    ("phases", index, "start"),
+                    f"phase starts at {phase.start}, not after the previous phase ({previous.start}); "
+                    "list phases in time order",
+                )
+            )
+        if previous is not None and previous.end is not None and previous.end.minutes > phase.start.minutes:
+            issues.append(
+                (
+                    ("phases", index - 1, "end"),
+                    f"phase ends at {previous.end}, after the next phase starts ({phase.start})",
+                )
+            )
+        if phase.played_on not in day_numbers:
+            field = "day" if phase.day is not None else "start"
+            issues.append(
+                (("phases", index, field), f"phase is played on day {phase.played_on}, which is not in 'days'")
+            )
+        if phase.guard is not None:
+            refs(("phases", index, "guard", "responses"), phase.guard.responses, "inject", injects)
+        previous = phase
+
+    recipients = cells | participants
+    for index, inject in enumerate(scenario.injects):
+        path: Path = ("injects", index)
+        ref((*path, "after"), inject.after, "inject", injects)
+        ref((*path, "phase"), inject.phase, "phase", phases)
+        if inject.after == inject.id:
+            issues.append(((*path, "after"), "an inject cannot be timed after itself"))
+        if not inject.to_all:
+            refs((*path, "to"), inject.to, "cell or participant", recipients)
+        refs((*path, "objectives"), inject.objectives, "objective", objectives)
+        refs((*path, "capabilities"), inject.capabilities, "capability", capabilities)
+        refs((*path, "critical_tasks"), inject.critical_tasks, "critical task", tasks)
+        for number, option in enumerate(inject.options):
+            refs((*path, "options", number, "release"), option.release, "inject", injects)
+            ref((*path, "options", number, "enter_phase"), option.enter_phase, "phase", phases)
+            if inject.id in option.release:
+                issues.append(((*path, "options", number, "release"), "an option cannot release its own inject"))
+        for number, trigger in enumerate(inject.triggers):
+            refs((*path, "triggers", number, "release"), trigger.release, "inject", injects)
+            ref((*path, "triggers", number, "enter_phase"), trigger.enter_phase, "phase", phases)
+        if inject.response is not None:
+            ref((*path, "response", "contingency"), inject.response.contingency, "inject", injects)
+    return issues

@@ -1,0 +1,187 @@
+"""Load a scenario folder into a validated Scenario and Plan, or fail with every located problem."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import get_close_matches
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ttx.loader.checks import check_references
+from ttx.loader.problems import Problem, ScenarioError
+from ttx.loader.sources import SourceMap, read_sources
+from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath
+from ttx.model import scenario as scenario_models
+from ttx.model.plan import Plan, PlanIssue, build_plan
+from ttx.model.scenario import Scenario
+
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+@dataclass
+class LoadedScenario:
+    """A validated scenario with its resolved timeline and the files it came from."""
+
+    scenario: Scenario
+    plan: Plan
+    sources: SourceMap
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the source files."""
+        return self.sources.digest()
+
+
+def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedScenario:
+    """Read, validate and cross-check a scenario folder (or its scenario.yaml).
+
+    Raises:
+        ScenarioError: every problem found, each as ``file:line:col: where: message``.
+    """
+    data, sources = read_sources(path, limits)
+    problems: list[Problem] = []
+    data = _substitute_variables(data, sources, problems)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_pydantic_problems(error, data, sources))
+        raise ScenarioError(problems) from None
+    issues = check_references(scenario)
+    plan, plan_issues = (None, []) if issues else build_plan(scenario)
+    problems.extend(_located(issue, data, sources) for issue in [*issues, *plan_issues])
+    if problems or plan is None:
+        raise ScenarioError(problems)
+    return LoadedScenario(scenario, plan, sources)
+
+
+def describe_path(path: NodePath, data: Any) -> str:
+    """Human path into the data: ``injects[A1-5].options[0].release`` (list items by id when they have one)."""
+    text = ""
+    node = data
+    for key in path:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list) and 0 <= key < len(node) else None
+            label = item.get("id") if isinstance(item, dict) else None
+            text += f"[{label}]" if isinstance(label, str) and label else f"[{key}]"
+            node = item
+        else:
+            text += f".{key}" if text else key
+            node = node.get(key) if isinstance(node, dict) else None
+    return text
+
+
+def _located(issue: PlanIssue, data: Any, sources: SourceMap) -> Problem:
+    path, message = issue
+    return Problem(sources.locate(path), describe_path(path, data), message)
+
+
+def _substitute_variables(data: dict[str, Any], sources: SourceMap, problems: list[Problem]) -> dict[str, Any]:
+    variables = data.get("variables")
+    if not isinstance(variables, dict):
+        variables = {}
+    values = {str(k): v for k, v in variables.items() if isinstance(v, str)}
+
+    def walk(value: Any, path: NodePath) -> Any:
+        if isinstance(value, str) and "{{" in value:
+
+            def replace(match: re.Match[str]) -> str:
+                name = match.group(1)
+                if name in values:
+                    return values[name]
+                known = ", ".join(sorted(values)) or "none defined"
+                problems.append(
+                    Problem(
+                        sources.locate(path),
+                        describe_path(path, data),
+                        f"unknown variable {{{{ {name} }}}} (variables: {known})",
+                    )
+                )
+                return match.group(0)
+
+            return _VARIABLE.sub(replace, value)
+        if isinstance(value, list):
+            return [walk(item, (*path, index)) for index, item in enumerate(value)]
+        if isinstance(value, dict):
+            return {key: walk(item, (*path, key)) for key, item in value.items()}
+        return value
+
+    return {key: value if key in ("variables", "include") else walk(value, (key,)) for key, value in data.items()}
+
+
+@cache
+def _field_names() -> tuple[str, ...]:
+    names: set[str] = set()
+    for value in vars(scenario_models).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            for name, info in value.model_fields.items():
+                names.add(info.alias or name)
+    return tuple(sorted(names))
+
+
+def _pydantic_problems(error: ValidationError, data: Any, sources: SourceMap) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[NodePath, str]] = set()
+    for item in error.errors(include_url=False):
+        path: NodePath = tuple(key for key in item["loc"] if isinstance(key, str | int))
+        path = _trim_to_data(path, data)
+        message = _message(item, path)
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        problems.append(Problem(sources.locate(path), describe_path(path, data), message))
+    return problems
+
+
+def _trim_to_data(path: NodePath, data: Any) -> NodePath:
+    """Keep the keys of a pydantic loc that address the data; drop union and validator labels."""
+    kept: list[str | int] = []
+    node = data
+    for key in path:
+        if isinstance(node, dict) and isinstance(key, str):
+            kept.append(key)
+            if key not in node:
+                break  # a missing key: located at its parent mapping
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            kept.append(key)
+            node = node[key]
+    return tuple(kept)
+
+
+def _message(item: Any, path: NodePath) -> str:
+    kind = item["type"]
+    field = path[-1] if path else ""
+    if kind == "missing":
+        return f"missing required field {field!r}"
+    if kind == "extra_forbidden":
+        close = get_close_matches(str(field), _field_names(), n=1, cutoff=0.7)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown field {field!r}{hint}"
+    message = str(item["msg"])
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in {"string_type", "list_type", "dict_type", "model_type", "model_attributes_type"}:
+        got = item.get("input")
+        shown = (
+            "nothing"
+            if got is None
+            else type(got).__name__.replace("str", "text").replace("dict", "a mapping").replace("list", "a list")
+        )
+        want = {
+            "string_type": "text",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+            "model_attributes_type": "a mapping",
+        }[kind]
+        return f"expected {want}, got {shown}"
+    if kind in {"int_parsing", "int_from_float"}:
+        return f"expected a whole number, got {item.get('input')!r}"
+    if kind == "bool_parsing":
+        return f"expected true or false, got {item.get('input')!r}"
+    if kind == "literal_error" and field == "format":
+        return "unsupported format version; this ttx reads format 1"
+    return message[:1].lower() + message[1:]

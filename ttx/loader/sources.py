@@ -1,0 +1,121 @@
+"""The files a scenario is made of (scenario.yaml plus includes) and where each value came from."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ttx.loader.problems import Location, Problem, ScenarioError
+from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath, YamlDocument, read_yaml
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+@dataclass
+class SourceMap:
+    """Maps a path in the merged scenario data back to the file, line and column it was written at."""
+
+    main: YamlDocument
+    inject_origins: list[tuple[YamlDocument, int]] = field(default_factory=list)
+    """For each merged inject, the document and index it came from."""
+    documents: list[YamlDocument] = field(default_factory=list)
+
+    def origin(self, path: NodePath) -> tuple[YamlDocument, NodePath]:
+        """The document a merged path lives in, and the path inside that document."""
+        if len(path) >= 2 and path[0] == "injects" and isinstance(path[1], int):
+            index = path[1]
+            if 0 <= index < len(self.inject_origins):
+                document, local = self.inject_origins[index]
+                return document, ("injects", local, *path[2:])
+        return self.main, path
+
+    def locate(self, path: NodePath) -> Location:
+        """File, line and column of the value at ``path`` of the merged data."""
+        document, local = self.origin(path)
+        return document.locate(local)
+
+    def digest(self) -> str:
+        """SHA-256 over every source file's name and bytes, in load order."""
+        hasher = hashlib.sha256()
+        for document in self.documents:
+            hasher.update(f"{document.path.name}\0{document.sha256}\0".encode())
+        return hasher.hexdigest()
+
+
+def scenario_file(path: Path) -> Path:
+    """The scenario.yaml for a scenario folder or file path."""
+    return path / SCENARIO_FILE if path.is_dir() else path
+
+
+def read_sources(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Any], SourceMap]:
+    """Read scenario.yaml and its includes; return the merged data and its source map.
+
+    Raises:
+        ScenarioError: every problem found in any of the files.
+    """
+    file = scenario_file(path)
+    if not file.exists():
+        hint = f" (no {SCENARIO_FILE} in that folder)" if path.is_dir() else ""
+        raise ScenarioError([Problem(Location(file), "", f"no such scenario file{hint}")])
+    main = read_yaml(file, limits)
+    sources = SourceMap(main, documents=[main])
+    data = dict(main.data)
+    own = data.get("injects")
+    merged: list[Any] = list(own) if isinstance(own, list) else []
+    sources.inject_origins = [(main, index) for index in range(len(merged))]
+    problems: list[Problem] = []
+    for document in _included_documents(main, limits, problems):
+        sources.documents.append(document)
+        extra = sorted(set(document.data) - {"injects"})
+        for key in extra:
+            problems.append(Problem(document.locate((key,)), key, "an included file may only contain 'injects'"))
+        injects = document.data.get("injects")
+        if injects is None:
+            continue
+        if not isinstance(injects, list):
+            problems.append(Problem(document.locate(("injects",)), "injects", "must be a list of injects"))
+            continue
+        sources.inject_origins.extend((document, index) for index in range(len(injects)))
+        merged.extend(injects)
+    if problems:
+        raise ScenarioError(problems)
+    if merged or "injects" in data:
+        data["injects"] = merged
+    return data, sources
+
+
+def _included_documents(main: YamlDocument, limits: Limits, problems: list[Problem]) -> list[YamlDocument]:
+    patterns = main.data.get("include")
+    if patterns is None:
+        return []
+    if not isinstance(patterns, list):
+        problems.append(Problem(main.locate(("include",)), "include", "must be a list of file patterns"))
+        return []
+    base = main.path.parent
+    seen = {main.path.resolve()}
+    documents: list[YamlDocument] = []
+    for index, pattern in enumerate(patterns):
+        where = f"include[{index}]"
+        location = main.locate(("include", index))
+        if not isinstance(pattern, str) or not pattern:
+            problems.append(Problem(location, where, "must be a file path or glob pattern"))
+            continue
+        if Path(pattern).is_absolute():
+            problems.append(Problem(location, where, "use a path relative to this file"))
+            continue
+        matches = sorted(p for p in base.glob(pattern) if p.is_file())
+        if not matches:
+            problems.append(Problem(location, where, f"no file matches {pattern!r}"))
+            continue
+        for match in matches:
+            resolved = match.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            try:
+                documents.append(read_yaml(match, limits))
+            except ScenarioError as error:
+                problems.extend(error.problems)
+    return documents

@@ -1,0 +1,1 @@
+"""Models of what scenario authors write, scenario time, and the resolved timeline."""

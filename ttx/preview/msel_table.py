@@ -1,0 +1,60 @@
+"""The MSEL rendered as a rich table in the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ttx.loader.load import LoadedScenario
+from ttx.preview.msel import MselRow
+
+TLP_STYLES = {
+    "TLP:RED": "bold white on red",
+    "TLP:AMBER+STRICT": "bold black on dark_orange",
+    "TLP:AMBER": "bold black on dark_orange",
+    "TLP:GREEN": "bold white on green4",
+    "TLP:CLEAR": "bold black on white",
+}
+
+
+def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | None = None) -> None:
+    """Print the MSEL as one table per exercise day, with the day's lead and title."""
+    console = console or Console()
+    scenario = loaded.scenario
+    exercise = scenario.exercise
+    console.print(
+        Text.assemble(
+            ("EXERCISE — ", "bold"),
+            (exercise.tlp.label, TLP_STYLES[exercise.tlp.label]),
+            (f"  {exercise.title} (v{exercise.version}) — master scenario events list", "bold"),
+        )
+    )
+    days = {day.day: day for day in scenario.days}
+    for number in sorted({row.day for row in rows}):
+        day = days.get(number)
+        title = f"Day {number}"
+        if day is not None:
+            title += f": {day.title}" + (f" — lead {day.lead}" if day.lead else "")
+        table = Table(title=title, title_justify="left", show_lines=False, expand=True)
+        table.add_column("Time", no_wrap=True)
+        table.add_column("Id", no_wrap=True, style="bold")
+        table.add_column("Phase")
+        table.add_column("From → To")
+        table.add_column("TLP", no_wrap=True)
+        table.add_column("Title / channel / objectives", ratio=3)
+        table.add_column("Release", ratio=2)
+        for row in rows:
+            if row.day != number:
+                continue
+            table.add_row(
+                row.time,
+                row.id,
+                row.phase,
+                f"{row.source}\n→ {row.to}",
+                Text(row.tlp, TLP_STYLES.get(row.tlp, "")),
+                f"{row.title}\n[dim]{row.channel} · {row.objectives}[/dim]",
+                row.release,
+            )
+        console.print(table)
+    console.print(f"[dim]{len(rows)} injects[/dim]")
