@@ -182,6 +182,4 @@ def _message(item: Any, path: NodePath) -> str:
         return f"expected a whole number, got {item.get('input')!r}"
     if kind == "bool_parsing":
         return f"expected true or false, got {item.get('input')!r}"
-    if kind == "literal_error" and field == "format":
-        return "unsupported format version; this ttx reads format 1"
     return message[:1].lower() + message[1:]

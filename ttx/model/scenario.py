@@ -419,8 +419,8 @@ class InjectFile(Model):
 class Scenario(Model):
     """A complete multi-day exercise scenario."""
 
-    format: Literal[1] = 1
-    """Version of this file format."""
+    format: int = 1
+    """Version of this file format (1)."""
     exercise: Exercise
     """Title, sponsor, handling label, dates and time zone."""
     include: list[str] = []
@@ -441,6 +441,13 @@ class Scenario(Model):
     """Scenario phases, in order of start time."""
     injects: list[Inject] = []
     """The MSEL: injects written here plus those from 'include'."""
+
+    @field_validator("format")
+    @classmethod
+    def _supported_format(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError(f"format {value} is not supported; this ttx reads format 1")
+        return value
 
     def inject(self, inject_id: str) -> Inject:
         """The inject with this id (KeyError if none)."""

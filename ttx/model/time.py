@@ -65,7 +65,10 @@ class ScenarioTime:
         jump = match["jump"] is not None
         if not jump and day < 1:
             raise TimeFormatError(f"{text!r}: days count from D1")
-        clock = _hours_minutes(f"{match['h']}:{match['m']}", max_hours=23)
+        try:
+            clock = _hours_minutes(f"{match['h']}:{match['m']}", max_hours=23)
+        except TimeFormatError as error:
+            raise TimeFormatError(f"{text!r}: {str(error).split(': ', 1)[1]}") from None
         day_index = day if jump else day - 1
         return cls(day_index * MINUTES_PER_DAY + clock, jump)
 
