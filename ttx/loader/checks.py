@@ -18,8 +18,12 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     return f"unknown {kind} {value!r}{hint}"
 
 
-def check_references(scenario: Scenario) -> list[PlanIssue]:
-    """Every cross-reference problem in the scenario, each with its data path."""
+def check_references(scenario: Scenario, other_inject_ids: frozenset[str] = frozenset()) -> list[PlanIssue]:
+    """Every cross-reference problem in the scenario, each with its data path.
+
+    ``other_inject_ids`` are ids of injects written in the files but left out of ``scenario``
+    (because they are invalid themselves); references to them are not reported as unknown.
+    """
     issues: list[PlanIssue] = []
 
     def unique(section: str, ids: list[str], label: str) -> set[str]:
@@ -35,7 +39,7 @@ def check_references(scenario: Scenario) -> list[PlanIssue]:
     cells = unique("cells", [c.id for c in scenario.cells], "cell")
     participants = unique("participants", [p.id for p in scenario.participants], "participant")
     phases = unique("phases", [p.id for p in scenario.phases], "phase")
-    injects = unique("injects", [i.id for i in scenario.injects], "inject")
+    injects = unique("injects", [i.id for i in scenario.injects], "inject") | other_inject_ids
     tasks = {task for capability in scenario.capabilities for task in capability.task_ids()}
     for index, participant in enumerate(scenario.participants):
         if participant.id in cells:

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ttx.loader.checks import check_references
 from ttx.loader.problems import Problem, ScenarioError
@@ -17,7 +17,7 @@ from ttx.loader.sources import SourceMap, read_sources
 from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath
 from ttx.model import scenario as scenario_models
 from ttx.model.plan import Plan, PlanIssue, build_plan
-from ttx.model.scenario import Scenario
+from ttx.model.scenario import Inject, Scenario
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -49,6 +49,7 @@ def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedScenario
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         problems.extend(_pydantic_problems(error, data, sources))
+        problems.extend(_located(issue, data, sources) for issue in _check_valid_injects(data))
         raise ScenarioError(problems) from None
     issues = check_references(scenario)
     plan, plan_issues = (None, []) if issues else build_plan(scenario)
@@ -56,6 +57,38 @@ def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedScenario
     if problems or plan is None:
         raise ScenarioError(problems)
     return LoadedScenario(scenario, plan, sources)
+
+
+def _check_valid_injects(data: dict[str, Any]) -> list[PlanIssue]:
+    """Cross-check the injects that are valid on their own, when only some injects are broken.
+
+    Lets one run report both a malformed inject and, say, an unknown cell in another inject.
+    """
+    raw = data.get("injects")
+    if not isinstance(raw, list):
+        return []
+    adapter = TypeAdapter(Inject)
+    kept: list[Inject] = []
+    positions: list[int] = []
+    broken: set[str] = set()
+    for position, item in enumerate(raw):
+        try:
+            kept.append(adapter.validate_python(item))
+            positions.append(position)
+        except ValidationError:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                broken.add(item["id"])
+    try:
+        rest = Scenario.model_validate({**data, "injects": []})
+    except ValidationError:
+        return []  # other sections are broken too; their errors are already reported
+    partial = rest.model_copy(update={"injects": kept})
+    issues: list[PlanIssue] = []
+    for path, message in check_references(partial, frozenset(broken)):
+        if len(path) >= 2 and path[0] == "injects" and isinstance(path[1], int):
+            path = ("injects", positions[path[1]], *path[2:])
+        issues.append((path, message))
+    return issues
 
 
 def describe_path(path: NodePath, data: Any) -> str:

@@ -106,7 +106,7 @@ def build_plan(scenario: Scenario) -> tuple[Plan, list[PlanIssue]]:
         inject = injects[inject_id]
         path = ("injects", index_of[inject_id], "time")
         if inject_id in resolving:
-            issues.append((path, "relative times form a loop through 'after'"))
+            issues.append((path, "relative times form a loop (through 'after' or the injects that release each other)"))
             times[inject_id] = ScenarioTime(0)
             return times[inject_id]
         resolving.add(inject_id)
