@@ -44,14 +44,26 @@ def test_starter_lints_clean(write: Write, starter: str) -> None:
     ("rule", "old", "new", "expected"),
     [
         ("day-without-lead", "    lead: TIPWG\n", "", "day 2 has no lead working group"),
-        ("participant-without-cell", "  - {id: IDN, name: Indonesia, cells: [TIPWG], roles: [legal]}",
-         "  - {id: IDN, name: Indonesia, roles: [legal]}", "IDN sits in no cell"),
+        (
+            "participant-without-cell",
+            "  - {id: IDN, name: Indonesia, cells: [TIPWG], roles: [legal]}",
+            "  - {id: IDN, name: Indonesia, roles: [legal]}",
+            "IDN sits in no cell",
+        ),
         ("after-last-phase", "    end: D2 17:00", "    end: D2 09:00", "after the last phase ends (D2 09:00)"),
-        ("decision-without-questions", "    questions:\n      - What do national law and non-refoulement require here?\n", "",
-         "decision inject has no discussion questions"),
+        (
+            "decision-without-questions",
+            "    questions:\n      - What do national law and non-refoulement require here?\n",
+            "",
+            "decision inject has no discussion questions",
+        ),
         ("after-last-phase", "    end: D2 17:00\n", "", "the last phase (landing) has no 'end'"),
-        ("before-first-phase", "    time: D1 08:00\n    from: Rescue", "    time: D1 07:00\n    from: Rescue",
-         "before the first phase starts (D1 08:00)"),
+        (
+            "before-first-phase",
+            "    time: D1 08:00\n    from: Rescue",
+            "    time: D1 07:00\n    from: Rescue",
+            "before the first phase starts (D1 08:00)",
+        ),
     ],
 )
 def test_rule_fires(write: Write, starter: str, rule: str, old: str, new: str, expected: str | None) -> None:

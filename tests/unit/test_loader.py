@@ -43,7 +43,24 @@ def test_shipped_scenarios_are_complete_combined_exercises() -> None:
         assert len(scenario.days) == 4
         assert len({day.lead for day in scenario.days}) == 4, "each day led by a different working group"
         assert {c.id for c in scenario.cells} >= {"DWG", "TIPWG", "RRWG", "TFPP"}
-        ahg = {"AFG", "AUS", "BGD", "IND", "IDN", "MYS", "MDV", "NZL", "MMR", "PAK", "PHL", "LKA", "THA", "ARE", "USA", "VNM"}
+        ahg = {
+            "AFG",
+            "AUS",
+            "BGD",
+            "IND",
+            "IDN",
+            "MYS",
+            "MDV",
+            "NZL",
+            "MMR",
+            "PAK",
+            "PHL",
+            "LKA",
+            "THA",
+            "ARE",
+            "USA",
+            "VNM",
+        }
         assert {p.id for p in scenario.participants} >= ahg | {"IOM", "UNHCR", "UNODC"}
         assert len(scenario.injects) >= 18
         decisions = [i for i in scenario.injects if i.options and any(o.release for o in i.options)]
@@ -65,7 +82,9 @@ def test_included_files_are_merged_and_report_their_own_locations(write: Write, 
 
 
 def test_every_problem_is_reported_at_once_with_file_line_and_column(write: Write, starter: str) -> None:
-    text = starter.replace("    time: D2 09:00\n    from: Port health officer", "    time: D2 9:70\n    from: Port health officer")
+    text = starter.replace(
+        "    time: D2 09:00\n    from: Port health officer", "    time: D2 9:70\n    from: Port health officer"
+    )
     text = text.replace("      contingency: S1-3", "      contingency: S1-9")
     text = text.replace("    to: [TFPP, TIPWG]\n    channel: radio", "    to: [TFPP, TIPWX]\n    channel: radio")
     path = write("ex/scenario.yaml", text)
@@ -84,7 +103,11 @@ def test_every_problem_is_reported_at_once_with_file_line_and_column(write: Writ
         ("  - id: S1-3\n", "  - id: S1-1\n", "injects[S1-1].id: duplicate inject id 'S1-1'"),
         ("      contingency: S1-3", "      contingency: S1-2", "the contingency points to the inject itself"),
         ("    start: D2 08:00\n", "    start: D1 07:00\n", "phase starts at D1 07:00, not after the previous phase"),
-        ("    title: Fishing boat in distress", "    titel: Fishing boat in distress", "unknown field 'titel'; did you mean 'title'?"),
+        (
+            "    title: Fishing boat in distress",
+            "    titel: Fishing boat in distress",
+            "unknown field 'titel'; did you mean 'title'?",
+        ),
         ("    tlp: GREEN\n    title: Eighty", "    tlp: AMBR\n    title: Eighty", "injects[S2-1].tlp: input should be"),
         ("    after: S1-1\n", "    after: S1-2\n", "an inject cannot be timed after itself"),
         ("    after: S1-1\n", "", "a relative time needs 'after' (an inject) or 'phase'"),
@@ -92,7 +115,7 @@ def test_every_problem_is_reported_at_once_with_file_line_and_column(write: Writ
         ("        release: [S2-2]", "        release: [S2-9]", "unknown inject 'S2-9'"),
         ("    critical_tasks: [C2.2]", "    critical_tasks: [C2.7]", "unknown critical task 'C2.7'"),
         ("  - {id: MYS, name: Malaysia", "  - {id: Malaysia, name: Malaysia", "must be an ISO 3166 alpha-3 code"),
-        ("      deadline: \"02:00\"", "      deadline: \"2 hours\"", "not a duration"),
+        ('      deadline: "02:00"', '      deadline: "2 hours"', "not a duration"),
         ("    lead: TIPWG", "    lead: TIPGW", "unknown cell 'TIPGW'; did you mean 'TIPWG'?"),
         ("      responses: [S1-2]", "      responses: [S9-9]", "unknown inject 'S9-9'"),
         ("    time: D1 08:00\n    from: Rescue", "    from: Rescue", "missing required field 'time'"),

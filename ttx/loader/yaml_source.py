@@ -47,13 +47,14 @@ class _PlainResolver(yaml.resolver.BaseResolver):
         return IMPLICIT
 
 
-if hasattr(yaml, "CParser"):
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
 
-    class _NodeLoader(yaml.CParser, _PlainResolver):  # type: ignore[name-defined,misc]
+    class _NodeLoader(CParser, _PlainResolver):
         """libyaml parser and composer with the plain resolver."""
 
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)  # type: ignore[attr-defined]
+            CParser.__init__(self, stream)
             _PlainResolver.__init__(self)
 
 else:  # pragma: no cover - libyaml missing
@@ -128,17 +129,23 @@ def read_yaml(path: Path, limits: Limits = DEFAULT_LIMITS) -> YamlDocument:
     except OSError as error:
         raise ScenarioError([Problem(start, "", f"cannot read file: {error.strerror or error}")]) from None
     text = _decode(path, raw)
-    loader = _NodeLoader(text)
+    loader: _NodeLoader | None = None
     try:
+        loader = _NodeLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         raise ScenarioError([_yaml_problem(path, error)]) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _line_col(text.encode("utf-8"), len(text[: error.position].encode("utf-8")))
+        message = f"character U+{error.character:04X} is not allowed in YAML text; remove it"
+        raise ScenarioError([Problem(Location(path, line, column), "", message)]) from None
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(start, "", f"not valid YAML: {error}")]) from None
     except RecursionError:
         raise ScenarioError([Problem(start, "", "nesting is too deep")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise ScenarioError([Problem(start, "", "file is empty; a scenario file is a mapping of keys")])
     if not isinstance(root, MappingNode):
@@ -245,7 +252,7 @@ class _Builder:
             self._problem(node, f"YAML tag {node.tag!r} is not allowed; remove it")
             return None
         if isinstance(node, ScalarNode):
-            if node.tag == IMPLICIT and node.style is None and node.value in _NULLS:
+            if node.tag == IMPLICIT and not node.style and node.value in _NULLS:
                 return None
             return node.value
         if isinstance(node, SequenceNode):
@@ -258,7 +265,7 @@ class _Builder:
                 self._problem(key_node, "keys must be plain text")
                 continue
             key = key_node.value
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:
                 self._problem(key_node, "merge keys ('<<') are not supported; write the keys out")
                 continue
             if key in first_seen:

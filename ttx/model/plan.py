@@ -182,10 +182,9 @@ def _release_kinds(
                 kinds[target] = ReleaseKind.branch
                 sources.setdefault(target, []).append(inject.id)
     for inject in scenario.injects:
-        target = inject.contingency
-        if target is not None:
-            kinds.setdefault(target, ReleaseKind.contingency)
-            sources.setdefault(target, []).append(inject.id)
+        if inject.contingency is not None:
+            kinds.setdefault(inject.contingency, ReleaseKind.contingency)
+            sources.setdefault(inject.contingency, []).append(inject.id)
     # An inject timed after a conditional inject is released only if that one is.
     changed = True
     while changed:
