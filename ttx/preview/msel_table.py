@@ -39,7 +39,9 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
         table = Table(title=title, title_justify="left", show_lines=False, expand=True)
         table.add_column("Time", no_wrap=True)
         table.add_column("Id", no_wrap=True, style="bold")
-        table.add_column("Phase", ratio=1)
+        wide = console.width >= 120
+        if wide:
+            table.add_column("Phase", ratio=1)
         table.add_column("From → To", ratio=2)
         table.add_column("TLP", no_wrap=True)
         table.add_column("Title / channel / objectives", ratio=3)
@@ -47,14 +49,15 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
         for row in rows:
             if row.day != number:
                 continue
-            table.add_row(
+            cells = [
                 row.time,
                 row.id,
-                row.phase,
+                *([row.phase] if wide else []),
                 f"{row.source}\n→ {row.to}",
-                Text(row.tlp, TLP_STYLES.get(row.tlp, "")),
+                Text(row.tlp.removeprefix("TLP:") if not wide else row.tlp, TLP_STYLES.get(row.tlp, "")),
                 f"{row.title}\n[dim]{row.channel} · {row.objectives}[/dim]",
                 row.release,
-            )
+            ]
+            table.add_row(*cells)
         console.print(table)
     console.print(f"[dim]{len(rows)} injects[/dim]")
