@@ -1,1 +1,3 @@
 """ttx: tabletop-exercise scenario engine."""
+
+__version__ = "0.1.0"

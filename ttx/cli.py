@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ttx import __version__
+
 if TYPE_CHECKING:
     from ttx.loader.load import LoadedScenario
     from ttx.loader.yaml_source import Limits
@@ -27,7 +29,15 @@ Scenario authors: write scenarios/<slug>/scenario.yaml (see docs/scenario-format
   ttx schema                         JSON Schema for editor completion
   ttx new <slug>                     a commented starter scenario
 
-Exit codes: 0 ok, 1 lint findings with --strict, 2 invalid input or usage.
+Running an exercise (see docs/sessions.md):
+  ttx run SCENARIO --session FILE    create or resume a session; --headless --speed max --script FILE
+  ttx seats FILE                     join codes for the facilitator, delegations, scribes, evaluators
+  ttx submit FILE --seat CODE ...    queue a response or command; says whether it was recorded
+  ttx status FILE                    lifecycle, day, phase, clock, next due, unanswered
+  ttx log FILE [--format jsonl]      the event log;  ttx verify FILE_OR_JSONL  checks its hash chain
+
+Exit codes: 0 ok, 1 lint findings with --strict / command rejected / log not verified,
+2 invalid input or usage, 3 command queued but not yet processed.
 """
 
 
@@ -194,7 +204,7 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ttx command."""
     parser = _Parser(prog="ttx", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version="ttx 0.1.0")
+    parser.add_argument("--version", action="version", version=f"ttx {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
@@ -231,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("path", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
     graph.add_argument("-o", "--output", help="write to this file instead of standard output")
     _add_limits(graph)
+
+    from ttx.cli_session import add_session_commands
+
+    add_session_commands(add)
 
     new = add("new", cmd_new, "scaffold a commented starter scenario that passes 'ttx lint --strict'")
     new.add_argument("slug", help="folder name for the scenario, e.g. coastal-surge")

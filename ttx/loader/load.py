@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ttx.loader.checks import check_references
 from ttx.loader.problems import Problem, ScenarioError
 from ttx.loader.sources import SourceMap, read_sources
-from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath
+from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath, YamlDocument
 from ttx.model import scenario as scenario_models
 from ttx.model.plan import Plan, PlanIssue, build_plan
 from ttx.model.scenario import Inject, Scenario
@@ -82,6 +82,21 @@ def _load(path: Path, limits: Limits) -> LoadedScenario:
     if problems or plan is None:
         raise ScenarioError(problems)
     return LoadedScenario(scenario, plan, sources)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_document(model: type[ModelT], document: YamlDocument) -> ModelT:
+    """Validate one YAML document against a model, with every error located in the file.
+
+    Raises:
+        ScenarioError: the located problems.
+    """
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        raise ScenarioError(_pydantic_problems(error, document.data, SourceMap(document))) from None
 
 
 def _check_valid_injects(data: dict[str, Any]) -> list[PlanIssue]:

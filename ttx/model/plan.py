@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ttx.model.scenario import PLAYER_CELL_KINDS, Inject, Phase, Scenario
-from ttx.model.time import Duration, Offset, ScenarioTime
+from ttx.model.scenario import ALL, PLAYER_CELL_KINDS, Inject, Phase, Scenario
+from ttx.model.time import Offset, ScenarioTime
 
 PlanIssue = tuple[tuple[str | int, ...], str]
 """A problem found while resolving: the path in the scenario data, and the message."""
@@ -137,19 +137,12 @@ def build_plan(scenario: Scenario) -> tuple[Plan, list[PlanIssue]]:
     for inject in scenario.injects:
         resolve(inject.id)
 
-    cell_members = _cell_members(scenario)
-    player_cells = [cell.id for cell in scenario.cells if cell.kind in PLAYER_CELL_KINDS]
-    every_participant = frozenset(p.id for p in scenario.participants)
+    resolve_to = Recipients(scenario)
     planned: list[PlannedInject] = []
     for index, inject in enumerate(scenario.injects):
         time = times[inject.id]
         phase = phases[inject.phase] if inject.phase else _phase_at(scenario.phases, time)
-        if inject.to_all:
-            cells, participants = frozenset(player_cells), every_participant
-        else:
-            cells = frozenset(target for target in inject.to if target in cell_members)
-            members = {m for cell in cells for m in cell_members[cell]}
-            participants = frozenset(members | {t for t in inject.to if t not in cell_members})
+        cells, participants = resolve_to(inject.to)
         planned.append(
             PlannedInject(
                 inject=inject,
@@ -199,12 +192,24 @@ def _release_kinds(
     return kinds, sources
 
 
-def _cell_members(scenario: Scenario) -> dict[str, set[str]]:
-    members: dict[str, set[str]] = {cell.id: set() for cell in scenario.cells}
-    for participant in scenario.participants:
-        for cell in participant.cells:
-            members.setdefault(cell, set()).add(participant.id)
-    return members
+class Recipients:
+    """Resolves an inject's ``to`` list into the cells addressed and the participants who receive it."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.members: dict[str, set[str]] = {cell.id: set() for cell in scenario.cells}
+        for participant in scenario.participants:
+            for cell in participant.cells:
+                self.members.setdefault(cell, set()).add(participant.id)
+        self.player_cells = frozenset(cell.id for cell in scenario.cells if cell.kind in PLAYER_CELL_KINDS)
+        self.everyone = frozenset(p.id for p in scenario.participants)
+
+    def __call__(self, to: list[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """(cells addressed, participants who receive) for a ``to`` list."""
+        if to == [ALL]:
+            return self.player_cells, self.everyone
+        cells = frozenset(target for target in to if target in self.members)
+        members = {m for cell in cells for m in self.members[cell]}
+        return cells, frozenset(members | {t for t in to if t not in self.members})
 
 
 def _phase_at(phases: list[Phase], time: ScenarioTime) -> Phase:
@@ -223,6 +228,3 @@ def deadline_of(planned: PlannedInject) -> ScenarioTime | None:
     if rule is None or rule.deadline is None:
         return None
     return planned.time + rule.deadline
-
-
-__all__ = ["Duration", "Plan", "PlanIssue", "PlannedInject", "ReleaseKind", "build_plan", "deadline_of"]

@@ -49,7 +49,7 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
         for row in rows:
             if row.day != number:
                 continue
-            cells = [
+            cells: list[str | Text] = [
                 row.time,
                 row.id,
                 *([row.phase] if wide else []),

@@ -1,0 +1,426 @@
+"""The session verbs of the ``ttx`` command: run, seats, submit, status, log, verify."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ttx.engine.clock import SystemClock
+    from ttx.engine.commands import Command
+    from ttx.engine.script import Script
+    from ttx.engine.state import ExerciseState
+    from ttx.store.sqlite import SqliteStore
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_QUEUED = 0, 1, 2, 3
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _shown(value: object) -> bool:
+    """Whether an event field is worth printing (not empty, not a false flag)."""
+    return value is not None and value is not False and value != "" and value != []
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> int:
+    print(f"ttx: {message}", file=sys.stderr)
+    return code
+
+
+def parse_speed(text: str) -> float:
+    """``max`` or a positive number of scenario seconds per wall second."""
+    if text.strip().lower() == "max":
+        return 0.0  # MAX_SPEED
+    try:
+        value = float(text.rstrip("xX"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a speed: write a number such as 60, or max") from None
+    if value <= 0 or value > 100_000:
+        raise argparse.ArgumentTypeError("speed must be above 0 and at most 100000 (or max)")
+    return value
+
+
+def _load_script(path: Path) -> Script:
+    from ttx.engine.script import Script
+    from ttx.loader.load import validate_document
+    from ttx.loader.yaml_source import read_yaml
+
+    return validate_document(Script, read_yaml(path))
+
+
+def _snapshot_digest(store: SqliteStore) -> str | None:
+    from ttx.engine.events import SessionCreated
+
+    first = next(store.events(), None)
+    return first.event.digest if first is not None and isinstance(first.event, SessionCreated) else None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Create or resume a session and run it (headless, or as a foreground controller)."""
+    from ttx.engine.clock import SystemClock
+    from ttx.engine.controller import create_session
+    from ttx.loader.load import load_scenario
+    from ttx.loader.problems import ScenarioError
+    from ttx.store.base import StoreError
+    from ttx.store.sqlite import SqliteStore
+
+    session: Path = args.session
+    script = None
+    try:
+        if args.script is not None:
+            script = _load_script(args.script)
+        loaded = load_scenario(args.scenario) if args.scenario is not None else None
+    except ScenarioError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    clock = SystemClock()
+    try:
+        if session.exists():
+            store = SqliteStore(session)
+            digest = _snapshot_digest(store)
+            if loaded is not None and digest is not None and digest != loaded.digest:
+                store.close()
+                return _fail(
+                    f"{session} was created from a different version of {args.scenario}; "
+                    f"run `ttx run --session {session}` to resume it as it was, or use a new session file"
+                )
+        else:
+            if loaded is None:
+                return _fail(
+                    f"{session} does not exist; give a scenario to create it: ttx run SCENARIO --session {session}"
+                )
+            store = SqliteStore(session, create=True)
+            create_session(store, loaded.scenario, loaded.digest, clock, evaluators=args.evaluators)
+            print(f"created session {session} from {args.scenario} (seat codes: ttx seats {session})")
+        if not store.acquire_writer():
+            store.close()
+            return _fail(f"another controller is already running {session}")
+        try:
+            if args.headless:
+                return _run_headless(store, clock, args.speed, script)
+            return _run_foreground(store, clock, args.speed)
+        finally:
+            store.close()
+    except StoreError as error:
+        return _fail(str(error))
+
+
+def _run_headless(store: SqliteStore, clock: SystemClock, speed: float, script: Script | None) -> int:
+    from ttx.engine.headless import HeadlessRun, summary_lines
+
+    run = HeadlessRun(store, clock, speed=speed, script=script, sleep=time.sleep)
+    report = run.run()
+    if report.already_ended:
+        print("this session has already ended")
+    for line in summary_lines(report.state, store):
+        print(line)
+    for line in report.script_rejections:
+        print(f"script: {line}")
+    return EXIT_OK
+
+
+def _run_foreground(store: SqliteStore, clock: SystemClock, speed: float) -> int:
+    """Run the controller without a UI: process commands from other terminals, print the feed."""
+    from ttx.engine import commands as cmd
+    from ttx.engine.controller import Controller
+    from ttx.engine.events import EventRecord
+    from ttx.engine.headless import clock_text, summary_lines
+    from ttx.engine.state import Lifecycle
+
+    def show(record: EventRecord) -> None:
+        event = record.event
+        detail = " ".join(
+            f"{k}={v}"
+            for k, v in event.model_dump(exclude={"type", "scenario", "seats"}).items()
+            if v not in (None, "", [])
+        )
+        print(f"{clock_text(record.at)}  #{record.seq} {record.actor}: {event.type} {detail}"[:200], flush=True)
+
+    controller = Controller(store, clock, on_event=show)
+    if controller.state.lifecycle is Lifecycle.closed:
+        for line in summary_lines(controller.state, store):
+            print(line)
+        return EXIT_OK
+    if speed != controller.state.speed:
+        controller.submit(cmd.SetSpeed(speed=speed))
+    print(
+        f"controller running {store.path}: send commands with `ttx submit {store.path} --seat CODE ...`; Ctrl-C stops"
+    )
+    try:
+        while not controller.closed():
+            controller.step()
+            wait = controller.wall_seconds_to_next()
+            time.sleep(0.2 if wait is None else max(0.0, min(0.2, wait)))
+    except KeyboardInterrupt:
+        print("\ncontroller stopped; the session resumes from here when run again")
+    for line in summary_lines(controller.state, store):
+        print(line)
+    return EXIT_OK
+
+
+def _open(path: Path) -> SqliteStore:
+    from ttx.store.sqlite import SqliteStore
+
+    return SqliteStore(path)
+
+
+def cmd_seats(args: argparse.Namespace) -> int:
+    """List seats and their join codes."""
+    from ttx.store.base import StoreError
+
+    try:
+        store = _open(args.session)
+    except StoreError as error:
+        return _fail(str(error))
+    with_codes = store.seats()
+    store.close()
+    width = max(len(seat.seat) for seat in with_codes)
+    for seat in with_codes:
+        print(f"{seat.code}  {seat.seat:<{width}}  {seat.label}")
+    print(f"\njoin a seat: ttx join {args.session} --seat CODE   (keep codes to their holders)")
+    return EXIT_OK
+
+
+def _build_command(args: argparse.Namespace) -> Command:
+    from ttx.engine import commands as cmd
+
+    if args.json is not None:
+        return cmd.COMMAND_ADAPTER.validate_json(args.json)
+    if args.inject is None:
+        raise ValueError("give --inject ID (with --text and/or --decision) or --json COMMAND")
+    return cmd.Respond(inject=args.inject, decision=args.decision, text=args.text or "", participant=args.participant)
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """Queue a command from a seat and report what the controller did with it."""
+    from pydantic import ValidationError
+
+    from ttx.store.base import CommandStatus, StoreError
+
+    try:
+        store = _open(args.session)
+    except StoreError as error:
+        return _fail(str(error))
+    try:
+        seat = store.seat_by_code(args.seat)
+        if seat is None:
+            return _fail(f"no seat has the code {args.seat!r} in {args.session}")
+        try:
+            command = _build_command(args)
+        except (ValueError, ValidationError) as error:
+            return _fail(f"not a valid command: {str(error).splitlines()[0]}")
+        command_id = store.enqueue(seat.seat, command)
+        if args.no_wait:
+            print(f"queued as command {command_id}")
+            return EXIT_OK
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            outcome = store.outcome(command_id)
+            if outcome is not None and outcome.status is CommandStatus.recorded:
+                print(f"recorded as event {outcome.seq} (command {command_id})")
+                return EXIT_OK
+            if outcome is not None and outcome.status is CommandStatus.rejected:
+                print(f"rejected: {outcome.reason}")
+                return EXIT_FINDINGS
+            if store.acquire_writer():
+                print(f"queued as command {command_id}; no controller is running, it will be processed when one starts")
+                return EXIT_QUEUED
+            time.sleep(0.05)
+        print(f"queued as command {command_id}; not processed within {args.timeout:g} s")
+        return EXIT_QUEUED
+    finally:
+        store.close()
+
+
+def _fold_session(path: Path) -> tuple[ExerciseState, SqliteStore]:
+    from ttx.engine.state import fold
+
+    store = _open(path)
+    return fold(store.events()), store
+
+
+def status_data(state: ExerciseState) -> dict[str, Any]:
+    """The status of a session as plain data."""
+    from ttx.engine.clock import MAX_SPEED
+    from ttx.engine.headless import clock_text
+    from ttx.engine.scheduler import ItemKind, Scheduler
+    from ttx.engine.state import InjectStatus
+
+    assert state.plan is not None and state.scenario is not None
+    scheduler = Scheduler(state)
+    upcoming = sorted(item for item in scheduler.heap if scheduler._valid(item) and item.kind is ItemKind.release)[:5]
+    unanswered = [
+        inject_id
+        for inject_id in state.released
+        if (rule := state.inject(inject_id).response) is not None
+        and rule.required
+        and not state.has_response(inject_id)
+    ]
+    counts = {status.value: 0 for status in InjectStatus}
+    for item in state.injects.values():
+        counts[item.status.value] += 1
+    return {
+        "exercise": state.scenario.exercise.title,
+        "tlp": state.scenario.exercise.tlp.label,
+        "lifecycle": state.lifecycle.value,
+        "day": state.day,
+        "phase": state.phase,
+        "scenario_time": clock_text(state.at),
+        "speed": "max" if state.speed == MAX_SPEED else state.speed,
+        "events": state.seq,
+        "head": state.head,
+        "injects": counts,
+        "held": sorted(k for k, v in state.injects.items() if v.held),
+        "responses": sum(len(v) for v in state.responses.values()),
+        "decisions": {k: v.option for k, v in state.decisions.items()},
+        "open_requests": sorted(k for k, r in state.requests.items() if r.answer is None),
+        "observations": len(state.observations),
+        "next_due": [{"inject": item.key, "at": clock_text(item.at)} for item in upcoming],
+        "unanswered_required": unanswered,
+        "rejected_commands": len(state.rejections),
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print where a session is."""
+    from ttx.store.base import StoreError
+
+    try:
+        state, store = _fold_session(args.session)
+        store.close()
+    except StoreError as error:
+        return _fail(str(error))
+    if state.scenario is None:
+        return _fail(f"{args.session} has no events")
+    data = status_data(state)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    print(f"EXERCISE — {data['tlp']}  {data['exercise']}")
+    print(
+        f"{data['lifecycle']} · day {data['day'] or '-'} · phase {data['phase'] or '-'} · {data['scenario_time']} · speed {data['speed']}"
+    )
+    counts = data["injects"]
+    print(
+        f"injects: {counts['released']} released, {counts['pending']} pending, {counts['skipped']} skipped; held: {', '.join(data['held']) or 'none'}"
+    )
+    print(
+        f"responses: {data['responses']} · decisions: {len(data['decisions'])} · open requests: {len(data['open_requests'])} · observations: {data['observations']}"
+    )
+    print("next due: " + (", ".join(f"{d['inject']} at {d['at']}" for d in data["next_due"]) or "nothing scheduled"))
+    print("unanswered required: " + (", ".join(data["unanswered_required"]) or "none"))
+    print(f"log: {data['events']} events, head {data['head'][:16]}")
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """Export the event log."""
+    from ttx.engine.headless import clock_text
+    from ttx.store.base import StoreError
+    from ttx.store.log import export_lines
+
+    try:
+        store = _open(args.session)
+    except StoreError as error:
+        return _fail(str(error))
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        if args.format == "jsonl":
+            for line in export_lines(store.raw_rows()):
+                out.write(line + "\n")
+        else:
+            for record in store.events():
+                event = record.event
+                fields = event.model_dump(exclude={"type", "scenario", "seats"})
+                detail = " ".join(f"{k}={v}" for k, v in fields.items() if _shown(v))
+                out.write(
+                    f"{record.seq:>6} {record.wall:%Y-%m-%d %H:%M:%S} {clock_text(record.at)}  {record.actor:<18} {event.type} {detail}\n"
+                )
+    finally:
+        store.close()
+        if args.output:
+            out.close()
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-check a log's hash chain and sequence."""
+    from ttx.store.base import StoreError
+    from ttx.store.log import jsonl_rows, verify_rows
+
+    path: Path = args.path
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(16)
+    except OSError as error:
+        return _fail(f"{path}: cannot read ({error.strerror})")
+    try:
+        if magic == SQLITE_MAGIC:
+            store = _open(path)
+            verdict = verify_rows(store.raw_rows())
+            store.close()
+        else:
+            verdict = verify_rows(jsonl_rows(path))
+    except StoreError as error:
+        return _fail(str(error))
+    if not verdict.ok:
+        print(f"{path}: NOT VERIFIED: {verdict.problem} ({verdict.count} events verified before it)")
+        return EXIT_FINDINGS
+    print(f"{path}: verified {verdict.count} events, head {verdict.head}")
+    return EXIT_OK
+
+
+def add_session_commands(add: Any) -> None:
+    """Register the session verbs on the ttx parser (``add(name, handler, help)`` returns a subparser)."""
+    run = add("run", cmd_run, "create or resume a session and run it (--headless: no UI, to the end)")
+    run.add_argument(
+        "scenario", nargs="?", type=Path, metavar="SCENARIO", help="scenario folder (omit to resume a session)"
+    )
+    run.add_argument(
+        "--session", type=Path, required=True, metavar="FILE", help="the session file (created if missing)"
+    )
+    run.add_argument(
+        "--headless", action="store_true", help="no UI: run to the end, taking declared defaults where nobody acts"
+    )
+    run.add_argument(
+        "--speed",
+        type=parse_speed,
+        default=1.0,
+        help="scenario seconds per wall second (60 = a minute a second) or max",
+    )
+    run.add_argument(
+        "--script", type=Path, help="YAML file of timed or event-triggered commands (see docs/sessions.md)"
+    )
+    run.add_argument(
+        "--evaluators", type=int, default=2, help="evaluator seats to create with a new session (default 2)"
+    )
+
+    seats = add("seats", cmd_seats, "list a session's seats and join codes")
+    seats.add_argument("session", type=Path, metavar="SESSION")
+
+    submit = add("submit", cmd_submit, "queue a response (or any command) from a seat; report recorded or rejected")
+    submit.add_argument("session", type=Path, metavar="SESSION")
+    submit.add_argument("--seat", required=True, metavar="CODE", help="the seat's join code")
+    submit.add_argument("--inject", metavar="ID", help="inject to respond to")
+    submit.add_argument("--decision", metavar="OPTION", help="decision option id")
+    submit.add_argument("--text", help="response text")
+    submit.add_argument("--participant", metavar="ID", help="delegation a cell scribe records for")
+    submit.add_argument("--json", metavar="COMMAND", help='any command as JSON, e.g. \'{"kind": "pause"}\'')
+    submit.add_argument("--no-wait", action="store_true", help="only queue; do not wait for the controller")
+    submit.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the controller (default 30)")
+
+    status = add("status", cmd_status, "print where a session is: lifecycle, day, phase, time, next due injects")
+    status.add_argument("session", type=Path, metavar="SESSION")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    log = add("log", cmd_log, "print or export a session's event log")
+    log.add_argument("session", type=Path, metavar="SESSION")
+    log.add_argument("--format", choices=("text", "jsonl"), default="text")
+    log.add_argument("-o", "--output", help="write to this file")
+
+    verify = add("verify", cmd_verify, "re-check a session's or exported log's hash chain (exit 1 if altered)")
+    verify.add_argument("path", type=Path, metavar="SESSION_OR_JSONL")

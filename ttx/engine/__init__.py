@@ -1,0 +1,1 @@
+"""The exercise engine: events, commands, the state fold, lifecycle and phase machines, clock, scheduler, controller."""

@@ -1,0 +1,131 @@
+"""The portable log: JSONL export and import, and verification of the hash chain and sequence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ttx.engine.events import EVENT_ADAPTER, GENESIS_HASH, EventRecord, canonical_json, event_hash, wall_text
+from ttx.store.base import StoreError
+
+RawRow = tuple[int, str, int, str, str, str, str, str]
+"""(seq, wall, at, actor, type, payload JSON, prev hash, hash) exactly as stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Result of verifying a log."""
+
+    ok: bool
+    count: int
+    head: str
+    problem: str = ""
+    bad_seq: int | None = None
+
+
+def verify_rows(rows: Iterable[RawRow]) -> Verdict:
+    """Check sequence, hash chain and content of every event; name the first bad one."""
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
+    for seq, wall, at, actor, kind, payload, stored_prev, stored_hash in rows:
+        position = count + 1
+        if seq != expected_seq:
+            what = "removed" if seq > expected_seq else "duplicated or reordered"
+            return Verdict(
+                False, count, prev, f"event #{position} has sequence {seq}, expected {expected_seq}: events {what}", seq
+            )
+        if stored_prev != prev:
+            return Verdict(
+                False,
+                count,
+                prev,
+                f"event {seq} does not follow event {seq - 1}'s hash: events removed, reordered or altered",
+                seq,
+            )
+        if event_hash(prev, seq, wall, at, actor, payload) != stored_hash:
+            return Verdict(
+                False, count, prev, f"event {seq} ({kind}) was altered: its hash does not match its content", seq
+            )
+        try:
+            event = EVENT_ADAPTER.validate_json(payload)
+        except ValidationError:
+            return Verdict(False, count, prev, f"event {seq} ({kind}) is not a valid event", seq)
+        if event.type != kind:
+            return Verdict(False, count, prev, f"event {seq}: type column {kind!r} does not match its payload", seq)
+        expected_seq, prev, count = seq + 1, stored_hash, count + 1
+    return Verdict(True, count, prev)
+
+
+def export_lines(rows: Iterable[RawRow]) -> Iterator[str]:
+    """One JSON object per event, keeping the exact payload text that the hash covers."""
+    for seq, wall, at, actor, kind, payload, prev, digest in rows:
+        yield (
+            f'{{"seq":{seq},"wall":{json.dumps(wall)},"at":{at},"actor":{json.dumps(actor, ensure_ascii=False)},'
+            f'"type":{json.dumps(kind)},"event":{payload},"prev":"{prev}","hash":"{digest}"}}'
+        )
+
+
+def jsonl_rows(path: Path) -> Iterator[RawRow]:
+    """Raw rows from an exported JSONL log (payload re-serialised canonically)."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                yield (
+                    int(item["seq"]),
+                    str(item["wall"]),
+                    int(item["at"]),
+                    str(item["actor"]),
+                    str(item["type"]),
+                    canonical_json(item["event"]),
+                    str(item["prev"]),
+                    str(item["hash"]),
+                )
+            except (ValueError, KeyError, TypeError):
+                raise StoreError(f"{path}:{number}: not a ttx log line") from None
+
+
+def records_from_rows(rows: Iterable[RawRow]) -> Iterator[EventRecord]:
+    """Typed event records from raw rows."""
+    from ttx.store.sqlite import _parse_wall
+
+    for seq, wall, at, actor, _kind, payload, prev, digest in rows:
+        yield EventRecord(
+            seq=seq,
+            wall=_parse_wall(wall),
+            at=at,
+            actor=actor,
+            event=EVENT_ADAPTER.validate_json(payload),
+            prev=prev,
+            hash=digest,
+        )
+
+
+def record_line(record: EventRecord) -> str:
+    """The JSONL line of a typed record."""
+    payload = canonical_json(record.event.model_dump(mode="json"))
+    return next(
+        export_lines(
+            [
+                (
+                    record.seq,
+                    wall_text(record.wall),
+                    record.at,
+                    record.actor,
+                    record.event.type,
+                    payload,
+                    record.prev,
+                    record.hash,
+                )
+            ]
+        )
+    )
