@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ttx.engine.clock import SystemClock
     from ttx.engine.commands import Command
+    from ttx.engine.events import EventRecord
     from ttx.engine.script import Script
     from ttx.engine.state import ExerciseState
     from ttx.store.sqlite import SqliteStore
@@ -23,6 +24,15 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 def _shown(value: object) -> bool:
     """Whether an event field is worth printing (not empty, not a false flag)."""
     return value is not None and value is not False and value != "" and value != []
+
+
+def event_line(record: EventRecord, last_day: int | None = None) -> str:
+    """One readable line for an event: sequence, wall and scenario time, actor, type, fields."""
+    from ttx.engine.headless import clock_text
+
+    fields = record.event.model_dump(exclude={"type", "scenario", "seats"})
+    detail = " ".join(f"{k}={v}" for k, v in fields.items() if _shown(v))
+    return f"{record.seq:>6} {record.wall:%Y-%m-%d %H:%M:%S} {clock_text(record.at, last_day)}  {record.actor:<18} {record.event.type} {detail}"
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> int:
@@ -127,18 +137,11 @@ def _run_foreground(store: SqliteStore, clock: SystemClock, speed: float) -> int
     """Run the controller without a UI: process commands from other terminals, print the feed."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
-    from ttx.engine.events import EventRecord
-    from ttx.engine.headless import clock_text, summary_lines
+    from ttx.engine.headless import summary_lines
     from ttx.engine.state import Lifecycle
 
     def show(record: EventRecord) -> None:
-        event = record.event
-        detail = " ".join(
-            f"{k}={v}"
-            for k, v in event.model_dump(exclude={"type", "scenario", "seats"}).items()
-            if v not in (None, "", [])
-        )
-        print(f"{clock_text(record.at)}  #{record.seq} {record.actor}: {event.type} {detail}"[:200], flush=True)
+        print(event_line(record)[:200], flush=True)
 
     controller = Controller(store, clock, on_event=show)
     if controller.state.lifecycle is Lifecycle.closed:
@@ -246,7 +249,7 @@ def _fold_session(path: Path) -> tuple[ExerciseState, SqliteStore]:
 def status_data(state: ExerciseState) -> dict[str, Any]:
     """The status of a session as plain data."""
     from ttx.engine.clock import MAX_SPEED
-    from ttx.engine.headless import clock_text
+    from ttx.engine.headless import clock_text, last_day
     from ttx.engine.scheduler import ItemKind, Scheduler
     from ttx.engine.state import InjectStatus
 
@@ -269,7 +272,7 @@ def status_data(state: ExerciseState) -> dict[str, Any]:
         "lifecycle": state.lifecycle.value,
         "day": state.day,
         "phase": state.phase,
-        "scenario_time": clock_text(state.at),
+        "scenario_time": clock_text(state.at, last_day(state)),
         "speed": "max" if state.speed == MAX_SPEED else state.speed,
         "events": state.seq,
         "head": state.head,
@@ -279,7 +282,7 @@ def status_data(state: ExerciseState) -> dict[str, Any]:
         "decisions": {k: v.option for k, v in state.decisions.items()},
         "open_requests": sorted(k for k, r in state.requests.items() if r.answer is None),
         "observations": len(state.observations),
-        "next_due": [{"inject": item.key, "at": clock_text(item.at)} for item in upcoming],
+        "next_due": [{"inject": item.key, "at": clock_text(item.at, last_day(state))} for item in upcoming],
         "unanswered_required": unanswered,
         "rejected_commands": len(state.rejections),
     }
@@ -319,7 +322,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_log(args: argparse.Namespace) -> int:
     """Export the event log."""
-    from ttx.engine.headless import clock_text
+    from ttx.engine.events import SessionCreated
     from ttx.store.base import StoreError
     from ttx.store.log import export_lines
 
@@ -333,13 +336,11 @@ def cmd_log(args: argparse.Namespace) -> int:
             for line in export_lines(store.raw_rows()):
                 out.write(line + "\n")
         else:
+            days = None
             for record in store.events():
-                event = record.event
-                fields = event.model_dump(exclude={"type", "scenario", "seats"})
-                detail = " ".join(f"{k}={v}" for k, v in fields.items() if _shown(v))
-                out.write(
-                    f"{record.seq:>6} {record.wall:%Y-%m-%d %H:%M:%S} {clock_text(record.at)}  {record.actor:<18} {event.type} {detail}\n"
-                )
+                if isinstance(record.event, SessionCreated):
+                    days = max((int(day["day"]) for day in record.event.scenario.get("days", [])), default=None)
+                out.write(event_line(record, days) + "\n")
     finally:
         store.close()
         if args.output:

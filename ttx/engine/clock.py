@@ -99,6 +99,10 @@ class ScenarioClock:
         self.at = max(self.now(), at)
         self._reanchor()
 
+    def mark(self, at: int) -> None:
+        """Record that the scenario reached ``at`` (no re-anchoring: the clock keeps running as it was)."""
+        self.at = max(self.at, at)
+
     def run(self, running: bool) -> None:
         """Start or stop the clock at its current time."""
         self.at = self.now()

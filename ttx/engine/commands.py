@@ -140,6 +140,8 @@ class SendRequest(_Command):
     """Ask another delegation for help (mutual legal assistance, information, consular access…)."""
 
     kind: Literal["request"] = "request"
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,39}$")
+    """Request id to use (scripts name their requests so answers can refer to them); default Q<number>."""
     recipient: str
     request_kind: str = "information"
     text: str = Field(min_length=1)

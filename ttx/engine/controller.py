@@ -163,7 +163,7 @@ class Controller:
                 raise Rejected(f"not a valid command: {item.error}")
             if seat is None:
                 raise Rejected(f"unknown seat {item.seat!r}")
-            self.tick()  # the command applies to the state as of now
+            self.tick(run_ahead=False)  # the command applies to the state as of now
             events = self._handle(item.command, seat, item.id)
         except Rejected as error:
             self._emit(
@@ -172,16 +172,17 @@ class Controller:
             )
             return
         self._emit(events, CommandOutcome(item.id, CommandStatus.recorded))
-        self.tick()
+        self.tick(run_ahead=False)
 
     def _seat(self, seat_id: str) -> SeatInfo | None:
         return self.state.seats.get(seat_id)
 
-    def tick(self, limit: int | None = None) -> int:
+    def tick(self, limit: int | None = None, *, run_ahead: bool = True) -> int:
         """Release what is due by the scenario clock; at max speed, jump to each next item in turn.
 
         ``limit`` bounds how many items are handled (a headless run takes one at a time so that
-        scripted players can answer between them). Returns the number handled.
+        scripted players can answer between them). ``run_ahead=False`` handles only what is due by
+        the clock, never jumping ahead at max speed. Returns the number handled.
         """
         handled = 0
         if self.state.lifecycle is not LifecycleState.running:
@@ -191,7 +192,7 @@ class Controller:
             if item is None:
                 break
             target = self.clock.now()
-            jump = item.jump or self.clock.speed == MAX_SPEED
+            jump = run_ahead and (item.jump or self.clock.speed == MAX_SPEED)
             if item.at > target and not jump:
                 break
             if item.kind is ItemKind.phase:
@@ -216,7 +217,10 @@ class Controller:
             if item.at > target and item.jump and self.clock.speed != MAX_SPEED:
                 self._emit([(ClockJumped(from_at=self.clock.now(), to_at=item.at, reason="time jump"), SYSTEM)])
             self.scheduler.pop()
-            self.clock.set(item.at)
+            if item.at > target:
+                self.clock.set(item.at)  # a jump: the clock moves there
+            else:
+                self.clock.mark(item.at)
             self._due(item)
             handled += 1
         self._checkpoint()
@@ -259,7 +263,10 @@ class Controller:
                 events.append((DayEnded(day=self.state.day), SYSTEM))
             events.append((DayStarted(day=phase.played_on), SYSTEM))
         events.append((PhaseEntered(phase=phase.id, override=override, reason=reason), SYSTEM))
-        self.clock.set(at)
+        if at > self.clock.now():
+            self.clock.set(at)
+        else:
+            self.clock.mark(at)
         self._emit(events, at=max(at, self.state.at))
 
     def _guard(self, phase: Phase, override: bool) -> str | None:
@@ -620,8 +627,11 @@ class Controller:
             raise Rejected("a delegation cannot send a request to itself")
         if command.inject is not None and not self.state.is_released(command.inject):
             raise Rejected(f"inject {command.inject} has not been released")
+        request_id = command.id or f"Q{command_id}"
+        if request_id in self.state.requests:
+            raise Rejected(f"request id {request_id!r} is already used")
         request = RequestSent(
-            request=f"Q{command_id}",
+            request=request_id,
             sender=sender,
             recipient=command.recipient,
             kind=command.request_kind,

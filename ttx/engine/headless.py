@@ -19,9 +19,17 @@ Say = Callable[[str], None]
 Sleep = Callable[[float], None]
 
 
-def clock_text(at: int) -> str:
-    """Scenario seconds as ``D2 09:30``."""
-    return str(ScenarioTime(at // 60))
+def clock_text(at: int, last_day: int | None = None) -> str:
+    """Scenario seconds as ``D2 09:30``; past ``last_day`` (a time jump) as ``D+90 09:00``."""
+    time = ScenarioTime(at // 60)
+    if last_day is not None and time.day > last_day:
+        return str(ScenarioTime(time.minutes, jump=True))
+    return str(time)
+
+
+def last_day(state: ExerciseState) -> int | None:
+    """The last exercise day of the session's scenario."""
+    return max(day.day for day in state.scenario.days) if state.scenario else None
 
 
 @dataclass
@@ -132,11 +140,11 @@ class HeadlessRun:
             day = next((d for d in state.scenario.days if d.day == event.day), None) if state.scenario else None
             lead = f", lead {day.lead}" if day and day.lead else ""
             title = f": {day.title}" if day else ""
-            self.say(f"{clock_text(record.at)}  day {event.day}{title}{lead}")
+            self.say(f"{clock_text(record.at, last_day(state))}  day {event.day}{title}{lead}")
         elif isinstance(event, PhaseEntered):
             how = f" ({event.reason})" if event.reason and event.reason != "facilitator" else ""
             self.say(
-                f"{clock_text(record.at)}    phase {event.phase}{how} · {len(state.released)} injects released so far"
+                f"{clock_text(record.at, last_day(state))}    phase {event.phase}{how} · {len(state.released)} injects released so far"
             )
 
     # ------------------------------------------------------------------ the run
@@ -149,7 +157,9 @@ class HeadlessRun:
             report.already_ended = True
             return report
         if report.resumed:
-            self.say(f"resuming at {clock_text(state.at)} after event {state.seq} ({state.lifecycle.value})")
+            self.say(
+                f"resuming at {clock_text(state.at, last_day(state))} after event {state.seq} ({state.lifecycle.value})"
+            )
         controller.process_commands()
         if state.speed != self.speed:
             controller.submit(cmd.SetSpeed(speed=self.speed))
@@ -204,7 +214,7 @@ def summary_lines(state: ExerciseState, store: EventStore) -> list[str]:
     ]
     responses = sum(len(items) for items in state.responses.values())
     lines = [
-        f"session: {state.lifecycle.value} at {clock_text(state.at)} after {state.seq} events (head {state.head[:12]})",
+        f"session: {state.lifecycle.value} at {clock_text(state.at, last_day(state))} after {state.seq} events (head {state.head[:12]})",
         f"injects: {len(released)} released, {len(skipped)} skipped, {len(never)} not played (other branches)",
         f"responses: {responses} from {len({r.event.participant for v in state.responses.values() for r in v})} delegations",
         f"decisions: {len(state.decisions)} ({sum(1 for d in state.decisions.values() if d.default)} by default)",
