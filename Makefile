@@ -13,11 +13,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: set up and show the shipped MONSOON DRIFT scenario: validation, lint and its timeline
+DEMO_SESSION ?= demo.ttx
+DEMO_SCRIPT ?= $(DEMO_SCENARIO)/scripts/rescue-and-screen.yaml
+
+## demo: set up, check the shipped MONSOON DRIFT scenario, show its timeline, play it headless
 demo: $(STAMP)
 	$(BIN)/ttx validate $(DEMO_SCENARIO)
 	$(BIN)/ttx lint --strict $(DEMO_SCENARIO)
-	$(BIN)/ttx msel $(DEMO_SCENARIO)
+	$(BIN)/ttx msel $(DEMO_SCENARIO) --day 1
+	rm -f $(DEMO_SESSION) $(DEMO_SESSION)-wal $(DEMO_SESSION)-shm $(DEMO_SESSION).lock
+	$(BIN)/ttx run $(DEMO_SCENARIO) --session $(DEMO_SESSION) --headless --speed max --script $(DEMO_SCRIPT)
+	$(BIN)/ttx verify $(DEMO_SESSION)
 
 ## test: set up, then ruff, mypy and the whole test suite
 test: $(STAMP) system-packages lint typecheck pytest
@@ -51,6 +57,9 @@ system-packages:
 bench: $(STAMP)
 	$(BIN)/python bench/help_speed.py
 	$(BIN)/python bench/validate_speed.py
+	$(BIN)/python bench/headless_speed.py
+	$(BIN)/python bench/append_speed.py
+	$(BIN)/python bench/fold_speed.py
 
 ## schema: regenerate the committed JSON Schemas after changing the models
 schema: $(STAMP)
