@@ -38,9 +38,7 @@ def outcome(path: Path) -> dict[str, object]:
         "released": sorted(state.released),
         "decisions": {k: (v.option, v.default) for k, v in state.decisions.items()},
         "branches": sorted((b.inject, b.option or "", b.trigger or 0) for _, b in state.branches),
-        "responses": sorted(
-            (r.event.inject, r.event.participant, r.event.text) for v in state.responses.values() for r in v
-        ),
+        "responses": sorted((r.inject, r.participant, r.text) for v in state.responses.values() for r in v),
         "requests": sorted((k, r.answer is not None) for k, r in state.requests.items()),
         "observations": len(state.observations),
         "phases": [p.phase for p in state.phase_log],
@@ -226,7 +224,7 @@ def test_twenty_processes_submitting_fifty_responses_each(tmp_path: Path) -> Non
     store = SqliteStore(live)
     state = fold(store.events())
     store.close()
-    texts = [r.event.text for r in state.responses["A1-3"]]
+    texts = [r.text for r in state.responses["A1-3"]]
     assert len(texts) == 1000 and len(set(texts)) == 1000, "every response recorded exactly once"
 
 

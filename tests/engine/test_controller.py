@@ -129,7 +129,7 @@ def test_who_may_respond_to_what(session: Session) -> None:
     )
     # the TIPWG scribe records for IDN; the response records both
     session.ok(cmd.Respond(inject="S1-2", text="IDN view", participant="IDN"), "scribe:TIPWG")
-    response = session.state.responses["S1-2"][-1].event
+    response = session.state.responses["S1-2"][-1]
     assert (response.participant, response.cell, response.seat) == ("IDN", "TIPWG", "scribe:TIPWG")
     assert "THA does not sit in cell TIPWG" in session.rejected(
         cmd.Respond(inject="S1-2", text="x", participant="THA"), "scribe:TIPWG"

@@ -46,7 +46,7 @@ from ttx.engine.events import (
 from ttx.engine.lifecycle import Lifecycle, Phases, TransitionRefused
 from ttx.engine.scheduler import Item, ItemKind, Scheduler, seconds
 from ttx.engine.seats import FACILITATOR, make_seats, seat_infos
-from ttx.engine.state import ExerciseState, InjectStatus
+from ttx.engine.state import InjectStatus, fold
 from ttx.engine.state import Lifecycle as LifecycleState
 from ttx.model.scenario import Inject, Phase, Scenario
 from ttx.model.time import ScenarioTime
@@ -98,9 +98,7 @@ class Controller:
         self.auto_default = auto_default
         self.checkpoint_every = checkpoint_every
         self.on_event = on_event
-        self.state = ExerciseState()
-        for record in store.events():
-            self.state.apply(record)
+        self.state = fold(store.events())
         if self.state.scenario is None:
             raise StoreError("the session has no scenario: it was never created")
         self.scenario: Scenario = self.state.scenario

@@ -216,7 +216,7 @@ def summary_lines(state: ExerciseState, store: EventStore) -> list[str]:
     lines = [
         f"session: {state.lifecycle.value} at {clock_text(state.at, last_day(state))} after {state.seq} events (head {state.head[:12]})",
         f"injects: {len(released)} released, {len(skipped)} skipped, {len(never)} not played (other branches)",
-        f"responses: {responses} from {len({r.event.participant for v in state.responses.values() for r in v})} delegations",
+        f"responses: {responses} from {len({r.participant for v in state.responses.values() for r in v})} delegations",
         f"decisions: {len(state.decisions)} ({sum(1 for d in state.decisions.values() if d.default)} by default)",
     ]
     for inject_id, decision in state.decisions.items():

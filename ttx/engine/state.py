@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ttx.collector import collector_paused
 from ttx.engine.events import (
     GENESIS_HASH,
     AdhocInjectCreated,
@@ -76,14 +78,43 @@ class InjectState:
     cause: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
-    """A recorded response."""
+    """A recorded response (kept compact: a long exercise holds many of them)."""
 
     seq: int
     at: int
     wall: dt.datetime
-    event: ResponseRecorded
+    response: str
+    inject: str
+    participant: str
+    cell: str | None
+    seat: str
+    text: str
+    decision: str | None
+    agencies: str
+    legal_basis: str
+    gaps: str
+
+    @classmethod
+    def of(cls, record: EventRecord, event: ResponseRecorded) -> Response:
+        """The compact form of a response_recorded event."""
+        intern = sys.intern
+        return cls(
+            record.seq,
+            record.at,
+            record.wall,
+            event.response,
+            intern(event.inject),
+            intern(event.participant),
+            intern(event.cell) if event.cell else None,
+            intern(event.seat),
+            event.text,
+            event.decision,
+            event.agencies,
+            event.legal_basis,
+            event.gaps,
+        )
 
 
 @dataclass
@@ -183,7 +214,7 @@ class ExerciseState:
             },
             "released": list(self.released),
             "inbox": {k: list(v) for k, v in sorted(self.inbox.items())},
-            "responses": {k: [r.event.response for r in v] for k, v in sorted(self.responses.items())},
+            "responses": {k: [r.response for r in v] for k, v in sorted(self.responses.items())},
             "decisions": {k: (v.option, v.default) for k, v in sorted(self.decisions.items())},
             "branches": [(at, b.inject, b.option, b.trigger) for at, b in self.branches],
             "requests": {k: (r.event.recipient, r.answer is not None) for k, r in sorted(self.requests.items())},
@@ -301,8 +332,7 @@ def _adhoc(state: ExerciseState, record: EventRecord) -> None:
 
 def _response(state: ExerciseState, record: EventRecord) -> None:
     assert isinstance(record.event, ResponseRecorded)
-    response = Response(record.seq, record.at, record.wall, record.event)
-    state.responses.setdefault(record.event.inject, []).append(response)
+    state.responses.setdefault(record.event.inject, []).append(Response.of(record, record.event))
 
 
 def _decision(state: ExerciseState, record: EventRecord) -> None:
@@ -378,6 +408,7 @@ _HANDLERS: dict[type, Any] = {
 def fold(records: Iterable[EventRecord], state: ExerciseState | None = None) -> ExerciseState:
     """Fold events into a state (a fresh one unless given): the same events always give the same state."""
     state = state if state is not None else ExerciseState()
-    for record in records:
-        state.apply(record)
+    with collector_paused():
+        for record in records:
+            state.apply(record)
     return state
