@@ -284,8 +284,21 @@ def status_data(state: ExerciseState) -> dict[str, Any]:
         "observations": len(state.observations),
         "next_due": [{"inject": item.key, "at": clock_text(item.at, last_day(state))} for item in upcoming],
         "unanswered_required": unanswered,
+        "waiting": _waiting(state),
         "rejected_commands": len(state.rejections),
     }
+
+
+def _waiting(state: ExerciseState) -> str | None:
+    """Why the clock waits at the next phase boundary, if it does."""
+    from ttx.engine.scheduler import seconds
+    from ttx.engine.state import guard_reason, next_phase
+
+    upcoming = next_phase(state)
+    if upcoming is None or state.lifecycle.value not in ("running", "paused") or seconds(upcoming.start) > state.at:
+        return None
+    reason = guard_reason(upcoming, state)
+    return f"waiting to enter phase {upcoming.id}: {reason}" if reason else None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -316,6 +329,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     )
     print("next due: " + (", ".join(f"{d['inject']} at {d['at']}" for d in data["next_due"]) or "nothing scheduled"))
     print("unanswered required: " + (", ".join(data["unanswered_required"]) or "none"))
+    if data["waiting"]:
+        print(data["waiting"])
     print(f"log: {data['events']} events, head {data['head'][:16]}")
     return EXIT_OK
 

@@ -46,7 +46,7 @@ from ttx.engine.events import (
 from ttx.engine.lifecycle import Lifecycle, Phases, TransitionRefused
 from ttx.engine.scheduler import Item, ItemKind, Scheduler, seconds
 from ttx.engine.seats import FACILITATOR, make_seats, seat_infos
-from ttx.engine.state import InjectStatus, fold
+from ttx.engine.state import InjectStatus, fold, guard_reason
 from ttx.engine.state import Lifecycle as LifecycleState
 from ttx.model.scenario import Inject, Phase, Scenario
 from ttx.model.time import ScenarioTime
@@ -268,14 +268,7 @@ class Controller:
         self._emit(events, at=max(at, self.state.at))
 
     def _guard(self, phase: Phase, override: bool) -> str | None:
-        if override or phase.guard is None:
-            return None
-        if phase.guard.facilitator_only:
-            return "only the facilitator can enter this phase"
-        missing = [inject for inject in phase.guard.responses if not self.state.has_response(inject)]
-        if missing:
-            return f"no response yet to {', '.join(missing)}"
-        return None
+        return guard_reason(phase, self.state, override)
 
     # ------------------------------------------------------------------ headless helpers
     def closed(self) -> bool:

@@ -42,7 +42,7 @@ from ttx.engine.events import (
     SpeedChanged,
 )
 from ttx.model.plan import Plan, Recipients, build_plan
-from ttx.model.scenario import Inject, Scenario
+from ttx.model.scenario import Inject, Phase, Scenario
 
 
 class Lifecycle(StrEnum):
@@ -403,6 +403,28 @@ _HANDLERS: dict[type, Any] = {
     HotWashStarted: _set_lifecycle(Lifecycle.hot_wash),
     ExerciseEnded: _set_lifecycle(Lifecycle.closed),
 }
+
+
+def guard_reason(phase: Phase, state: ExerciseState, override: bool = False) -> str | None:
+    """Why the exercise may not enter ``phase`` now (None when its guard is met or overridden)."""
+    if override or phase.guard is None:
+        return None
+    if phase.guard.facilitator_only:
+        return "only the facilitator can enter this phase"
+    missing = [inject for inject in phase.guard.responses if not state.has_response(inject)]
+    if missing:
+        return f"no response yet to {', '.join(missing)}"
+    return None
+
+
+def next_phase(state: ExerciseState) -> Phase | None:
+    """The phase after the current one (the first before play starts)."""
+    assert state.scenario is not None
+    phases = state.scenario.phases
+    if state.phase is None:
+        return phases[0]
+    position = [p.id for p in phases].index(state.phase)
+    return phases[position + 1] if position + 1 < len(phases) else None
 
 
 def fold(records: Iterable[EventRecord], state: ExerciseState | None = None) -> ExerciseState:
