@@ -30,7 +30,9 @@ Scenario authors: write scenarios/<slug>/scenario.yaml (see docs/scenario-format
   ttx new <slug>                     a commented starter scenario
 
 Running an exercise (see docs/sessions.md):
-  ttx run SCENARIO --session FILE    create or resume a session; --headless --speed max --script FILE
+  ttx run SCENARIO --session FILE    create or resume a session and open the facilitator console;
+                                     --headless --speed max --script FILE plays it without a UI
+  ttx join FILE --seat CODE          a delegation's, cell scribe's or evaluator's console
   ttx seats FILE                     join codes for the facilitator, delegations, scribes, evaluators
   ttx submit FILE --seat CODE ...    queue a response or command; says whether it was recorded
   ttx status FILE                    lifecycle, day, phase, clock, next due, unanswered

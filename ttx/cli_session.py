@@ -112,7 +112,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             if args.headless:
                 return _run_headless(store, clock, args.speed, script)
-            return _run_foreground(store, clock, args.speed)
+            if args.plain or not sys.stdout.isatty():
+                return _run_foreground(store, clock, args.speed)
+            return _run_console(store, clock, args.speed)
         finally:
             store.close()
     except StoreError as error:
@@ -162,6 +164,53 @@ def _run_foreground(store: SqliteStore, clock: SystemClock, speed: float) -> int
         print("\ncontroller stopped; the session resumes from here when run again")
     for line in summary_lines(controller.state, store):
         print(line)
+    return EXIT_OK
+
+
+def join_lines(store: SqliteStore) -> list[str]:
+    """The exact `ttx join` command for every non-facilitator seat."""
+    return [
+        f"ttx join {store.path} --seat {seat.code}    # {seat.seat}: {seat.label}"
+        for seat in store.seats()
+        if seat.seat != "facilitator"
+    ]
+
+
+def _run_console(store: SqliteStore, clock: SystemClock, speed: float) -> int:
+    """The facilitator console (Textual), running the controller."""
+    from ttx.engine import commands as cmd
+    from ttx.engine.controller import Controller
+    from ttx.tui.facilitator import FacilitatorApp
+
+    lines = join_lines(store)
+    print("Participants and evaluators join from other terminals with:")
+    for line in lines:
+        print(f"  {line}")
+    controller = Controller(store, clock)
+    if speed != controller.state.speed and controller.state.lifecycle.value != "closed":
+        controller.submit(cmd.SetSpeed(speed=speed))
+    FacilitatorApp(controller, join_lines=lines).run()
+    print(f"facilitator console closed; resume with: ttx run --session {store.path}")
+    return EXIT_OK
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    """Open the console of a delegation, cell scribe or evaluator seat."""
+    from ttx.store.base import StoreError
+    from ttx.tui.client import SessionClient
+
+    try:
+        client = SessionClient(args.session, args.seat)
+    except StoreError as error:
+        return _fail(str(error))
+    if client.seat.role.value == "facilitator":
+        client.close()
+        return _fail(
+            f"that is the facilitator's code: open the facilitator console with ttx run --session {args.session}"
+        )
+    from ttx.tui.participant import SeatApp
+
+    SeatApp(client).run()
     return EXIT_OK
 
 
@@ -414,6 +463,10 @@ def add_session_commands(add: Any) -> None:
     run.add_argument(
         "--evaluators", type=int, default=2, help="evaluator seats to create with a new session (default 2)"
     )
+
+    join = add("join", cmd_join, "open a delegation, cell scribe or evaluator console on a session")
+    join.add_argument("session", type=Path, metavar="SESSION")
+    join.add_argument("--seat", required=True, metavar="CODE", help="the seat's join code (from ttx seats)")
 
     seats = add("seats", cmd_seats, "list a session's seats and join codes")
     seats.add_argument("session", type=Path, metavar="SESSION")

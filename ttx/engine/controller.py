@@ -562,6 +562,8 @@ class Controller:
         cells, receivers = self.state.receivers(command.inject)
         if participant not in receivers:
             raise Rejected(f"inject {command.inject} was not released to {participant}")
+        if seat.role is SeatRole.scribe and seat.cell not in cells:
+            raise Rejected(f"inject {command.inject} was not released to cell {seat.cell}")
         if cell is None:
             member = next(p for p in self.scenario.participants if p.id == participant)
             cell = next((c for c in member.cells if c in cells), None)

@@ -1,0 +1,209 @@
+"""What each seat may see, and the rows consoles show: need-to-know filtering and inject statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ttx.engine.events import SeatInfo, SeatRole
+from ttx.engine.state import ExerciseState, InjectStatus
+from ttx.model.base import Tlp
+from ttx.model.plan import ReleaseKind
+from ttx.model.time import ScenarioTime
+
+MINUTE = 60
+
+
+def time_text(at: int, state: ExerciseState) -> str:
+    """Scenario seconds as text, time jumps (past the last exercise day) as ``D+N``."""
+    time = ScenarioTime(at // MINUTE)
+    if state.scenario is not None and time.day > max(day.day for day in state.scenario.days):
+        return str(ScenarioTime(time.minutes, jump=True))
+    return str(time)
+
+
+@dataclass(frozen=True, slots=True)
+class InjectRow:
+    """One line of the facilitator's MSEL."""
+
+    id: str
+    at: int
+    time: str
+    day: int
+    phase: str
+    status: str
+    to: str
+    tlp: Tlp
+    title: str
+    kind: str
+    responses: int
+
+
+def planned_at(state: ExerciseState, inject_id: str) -> int:
+    """When an inject is (or was) due: its release time, else its planned time."""
+    item = state.injects[inject_id]
+    if item.released_at is not None:
+        return item.released_at
+    assert state.plan is not None
+    planned = state.plan.by_id.get(inject_id)
+    return planned.time.minutes * MINUTE if planned else state.at
+
+
+def deadline_at(state: ExerciseState, inject_id: str) -> int | None:
+    """When a required response to a released inject is due."""
+    item = state.injects[inject_id]
+    rule = state.inject(inject_id).response
+    if item.released_at is None or rule is None or rule.deadline is None:
+        return None
+    return item.released_at + rule.deadline.minutes * MINUTE
+
+
+def inject_status(state: ExerciseState, inject_id: str, now: int) -> str:
+    """pending, due, held, skipped, released, required, answered or overdue."""
+    item = state.injects[inject_id]
+    if item.status is InjectStatus.skipped:
+        return "skipped"
+    if item.status is InjectStatus.pending:
+        if item.held:
+            return "held"
+        return "due" if planned_at(state, inject_id) <= now else "pending"
+    rule = state.inject(inject_id).response
+    if state.has_response(inject_id):
+        return "answered"
+    if rule is not None and rule.required:
+        deadline = deadline_at(state, inject_id)
+        return "overdue" if deadline is not None and now > deadline else "required"
+    return "released"
+
+
+def _armed(state: ExerciseState, inject_id: str) -> bool:
+    """Whether the facilitator should see the inject in the MSEL yet."""
+    item = state.injects[inject_id]
+    if item.status is not InjectStatus.pending or item.held or inject_id in state.adhoc:
+        return True
+    assert state.plan is not None
+    planned = state.plan.by_id[inject_id]
+    if planned.kind is ReleaseKind.scheduled:
+        return True
+    if any(inject_id in branch.release for _, branch in state.branches):
+        return True
+    return planned.kind is ReleaseKind.contingency and any(state.is_released(source) for source in planned.sources)
+
+
+def msel_rows(state: ExerciseState, now: int, day: int | None = None, status: str | None = None) -> list[InjectRow]:
+    """The facilitator's MSEL: scheduled injects, branch injects once their branch is taken, ad-hoc ones."""
+    assert state.plan is not None
+    rows: list[InjectRow] = []
+    for planned in state.plan.injects:
+        if not _armed(state, planned.id) or (day is not None and planned.day != day):
+            continue
+        rows.append(_row(state, planned.id, planned.day, planned.phase, planned.kind.value, now))
+    for inject_id in state.adhoc:
+        rows.append(_row(state, inject_id, state.day or 1, state.phase or "", "adhoc", now))
+    if status is not None:
+        rows = [row for row in rows if row.status == status]
+    return sorted(rows, key=lambda row: row.at)
+
+
+def _row(state: ExerciseState, inject_id: str, day: int, phase: str, kind: str, now: int) -> InjectRow:
+    inject = state.inject(inject_id)
+    at = planned_at(state, inject_id)
+    return InjectRow(
+        id=inject_id,
+        at=at,
+        time=time_text(at, state),
+        day=day,
+        phase=phase,
+        status=inject_status(state, inject_id, now),
+        to=", ".join(inject.to),
+        tlp=inject.tlp,
+        title=inject.title,
+        kind=kind,
+        responses=len(state.responses.get(inject_id, [])),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One delegation on the facilitator's live board."""
+
+    participant: str
+    name: str
+    cells: str
+    received: int
+    answered: int
+    overdue: list[str]
+    requests_open: int
+
+
+def board_rows(state: ExerciseState, now: int) -> list[BoardRow]:
+    """Per delegation: injects received, answered, overdue; open requests addressed to it."""
+    assert state.scenario is not None
+    answered_by: dict[str, set[str]] = {}
+    for inject_id, responses in state.responses.items():
+        for response in responses:
+            answered_by.setdefault(response.participant, set()).add(inject_id)
+    rows = []
+    for participant in state.scenario.participants:
+        received = state.inbox.get(participant.id, [])
+        mine = answered_by.get(participant.id, set())
+        overdue = [
+            inject_id
+            for inject_id in received
+            if inject_id not in mine
+            and (rule := state.inject(inject_id).response) is not None
+            and rule.required
+            and (deadline := deadline_at(state, inject_id)) is not None
+            and now > deadline
+        ]
+        open_requests = sum(
+            1 for r in state.requests.values() if r.event.recipient == participant.id and r.answer is None
+        )
+        rows.append(
+            BoardRow(
+                participant.id,
+                participant.name,
+                ", ".join(participant.cells),
+                len(received),
+                len(mine),
+                overdue,
+                open_requests,
+            )
+        )
+    return rows
+
+
+def visible_injects(state: ExerciseState, seat: SeatInfo) -> list[str]:
+    """Released injects this seat may read, newest first.
+
+    Delegations see what was released to them (to a cell they sit in, or by name); a cell's scribe
+    sees what was released to its cell (not material addressed to one delegation by name);
+    evaluators see every released inject except TLP:RED unless the scenario grants it; nobody sees
+    an inject before its release.
+    """
+    assert state.scenario is not None
+    released = list(reversed(state.released))
+    if seat.role is SeatRole.facilitator:
+        return released
+    if seat.role is SeatRole.evaluator:
+        see_red = state.scenario.exercise.evaluators_see_red
+        return [i for i in released if see_red or state.inject(i).tlp is not Tlp.RED]
+    if seat.role is SeatRole.delegation:
+        return [i for i in released if seat.participant in state.receivers(i)[1]]
+    return [i for i in released if seat.cell in state.receivers(i)[0]]
+
+
+def may_see_responses(seat: SeatInfo, participant: str) -> bool:
+    """Whether a seat may read a delegation's responses (its own; evaluators and control: all)."""
+    if seat.role in (SeatRole.facilitator, SeatRole.evaluator):
+        return True
+    return seat.participant == participant
+
+
+def speakers(state: ExerciseState, seat: SeatInfo) -> list[str]:
+    """The delegations a seat speaks for."""
+    assert state.scenario is not None
+    if seat.role is SeatRole.delegation and seat.participant:
+        return [seat.participant]
+    if seat.role is SeatRole.scribe:
+        return [p.id for p in state.scenario.participants if seat.cell in p.cells]
+    return []

@@ -1,0 +1,1 @@
+"""The Textual consoles: facilitator (runs the controller), participant and evaluator (join a session)."""

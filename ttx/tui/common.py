@@ -1,0 +1,101 @@
+"""Pieces every console shares: the exercise banner, TLP colours, confirm and text dialogs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from ttx.model.base import Tlp
+
+TLP_STYLE = {
+    Tlp.RED: "bold white on red",
+    Tlp.AMBER_STRICT: "bold black on dark_orange",
+    Tlp.AMBER: "bold black on dark_orange",
+    Tlp.GREEN: "bold white on green4",
+    Tlp.CLEAR: "bold black on white",
+}
+STATUS_STYLE = {
+    "pending": "dim",
+    "due": "bold yellow",
+    "held": "bold magenta",
+    "skipped": "strike dim",
+    "released": "green",
+    "required": "bold cyan",
+    "answered": "bold green",
+    "overdue": "bold red",
+}
+
+
+def tlp_text(tlp: Tlp) -> Text:
+    """A TLP label in its colour."""
+    return Text(f" {tlp.label} ", style=TLP_STYLE[tlp])
+
+
+def banner(tlp: Tlp, *parts: str) -> Text:
+    """The line on top of every screen: EXERCISE — TLP:X, then the given parts."""
+    text = Text.assemble(("EXERCISE ", "bold reverse"), tlp_text(tlp))
+    for part in parts:
+        if part:
+            text.append(" │ ", style="dim")
+            text.append(part)
+    return text
+
+
+class Banner(Static):
+    """The exercise-material banner with the handling label."""
+
+    DEFAULT_CSS = "Banner { height: 1; background: $panel; }"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before a destructive action: y confirms, n or Esc cancels."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question, id="question")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text (a facilitator note, a speed); Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question)
+            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield Label("", id="error", classes="error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#error", Label).update("Type something, or press Esc to cancel.")
+            return
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,64 @@
+"""Response drafts (and which injects were read) kept beside the session: a closed terminal loses nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+SEEN = "__seen__"
+
+
+class Drafts:
+    """Per-seat drafts: inject id → form fields, written atomically with owner-only permissions."""
+
+    def __init__(self, session: Path, seat: str) -> None:
+        self.folder = Path(f"{session}.drafts")
+        self.file = self.folder / f"{seat.replace(':', '_')}.json"
+        self.data: dict[str, dict[str, str]] = {}
+        if self.file.exists():
+            try:
+                loaded = json.loads(self.file.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self.data = {
+                        str(k): {str(f): str(v) for f, v in fields.items()}
+                        for k, fields in loaded.items()
+                        if isinstance(fields, dict)
+                    }
+            except (OSError, ValueError):
+                self.data = {}
+
+    def get(self, key: str) -> dict[str, str]:
+        """The draft for an inject (or a request), empty if none."""
+        return dict(self.data.get(key, {}))
+
+    def put(self, key: str, fields: dict[str, str]) -> None:
+        """Save a draft (an all-empty draft is removed)."""
+        if key == SEEN:
+            raise ValueError("reserved key")
+        if any(value.strip() for value in fields.values()):
+            self.data[key] = dict(fields)
+        else:
+            self.data.pop(key, None)
+        self._write()
+
+    def seen(self) -> set[str]:
+        """Injects this seat has opened."""
+        return {key for key in self.data.get(SEEN, {})}
+
+    def mark_seen(self, inject_id: str) -> None:
+        """Remember that the seat opened an inject (so it is no longer marked unread)."""
+        self.data.setdefault(SEEN, {})[inject_id] = "1"
+        self._write()
+
+    def clear(self, key: str) -> None:
+        """Forget a draft once it was recorded."""
+        if self.data.pop(key, None) is not None:
+            self._write()
+
+    def _write(self) -> None:
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        temporary = self.file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.chmod(temporary, 0o600)
+        temporary.replace(self.file)

@@ -1,0 +1,624 @@
+"""The facilitator console: runs the session's controller and shows the MSEL, the live board, the feed, the agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    DataTable,
+    Digits,
+    Footer,
+    Input,
+    Label,
+    Markdown,
+    RichLog,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+
+from ttx.engine import commands as cmd
+from ttx.engine.clock import MAX_SPEED
+from ttx.engine.controller import Controller
+from ttx.engine.events import (
+    BranchTaken,
+    CommandRejected,
+    DecisionTaken,
+    EventRecord,
+    InjectReleased,
+    ObservationRecorded,
+    PhaseEntered,
+    RequestAnswered,
+    RequestSent,
+    ResponseRecorded,
+)
+from ttx.engine.views import board_rows, msel_rows, time_text
+from ttx.model.base import Tlp
+from ttx.store.base import CommandStatus
+from ttx.tui.common import STATUS_STYLE, Banner, ConfirmScreen, TextPrompt, banner, tlp_text
+
+SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]
+STATUSES = [None, "due", "pending", "held", "required", "overdue", "answered", "released", "skipped"]
+
+
+def _short(targets: str, keep: int = 3) -> str:
+    """A long recipient list shortened for the table: 'TFPP, THA, IND +4'."""
+    items = targets.split(", ")
+    return targets if len(items) <= keep + 1 else f"{', '.join(items[:keep])} +{len(items) - keep}"
+
+
+def speed_text(speed: float) -> str:
+    """A speed as people say it: max, 1x, 60x."""
+    return "max" if speed == MAX_SPEED else f"{speed:g}x"
+
+
+W = TypeVar("W", bound=Widget)
+
+
+class InjectDetail(ModalScreen[None]):
+    """One inject in full, with every response to it side by side (facilitator and evaluator)."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close")]
+
+    def __init__(self, controller: Controller, inject_id: str) -> None:
+        super().__init__()
+        self.controller = controller
+        self.inject_id = inject_id
+
+    def compose(self) -> ComposeResult:
+        state = self.controller.state
+        inject = state.inject(self.inject_id)
+        item = state.injects[self.inject_id]
+        lines = [
+            f"## {inject.id} · {inject.title}",
+            f"**{inject.tlp.label}** · from *{inject.source}* · to {', '.join(inject.to)} · channel {inject.channel.value}",
+            f"status **{item.status.value}**"
+            + (
+                f" (released {time_text(item.released_at, state)} via {item.via})"
+                if item.released_at is not None
+                else ""
+            ),
+            "",
+            inject.body or "*(no body)*",
+        ]
+        if inject.questions:
+            lines += ["", "**Questions**", *[f"- {q}" for q in inject.questions]]
+        if inject.options:
+            lines += [
+                "",
+                "**Options**",
+                *[f"- `{o.id}` {o.label}{' *(default)*' if o.default else ''}" for o in inject.options],
+            ]
+        if inject.expected_actions:
+            lines += ["", "**Expected actions**", *[f"- {a}" for a in inject.expected_actions]]
+        if inject.facilitator_notes:
+            lines += ["", f"**Facilitator notes:** {inject.facilitator_notes}"]
+        with Vertical(id="detail"):
+            yield Markdown("\n".join(lines))
+            table: DataTable[str | Text] = DataTable(id="responses", zebra_stripes=True)
+            table.add_columns("delegation", "cell", "decision", "response", "gaps")
+            for response in state.responses.get(self.inject_id, []):
+                table.add_row(
+                    response.participant, response.cell or "", response.decision or "", response.text, response.gaps
+                )
+            if not state.responses.get(self.inject_id):
+                table.add_row("", "", "", "no responses yet", "")
+            yield table
+            yield Button("Close (Esc)", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AdhocScreen(ModalScreen[cmd.Adhoc | None]):
+    """Compose an ad-hoc inject: recipients, TLP, title, body."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "send", "Release")]
+
+    def __init__(self, known: set[str]) -> None:
+        super().__init__()
+        self.known = known
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="form"):
+            yield Label("Ad-hoc inject — released at once")
+            yield Input(placeholder="to: cells and/or delegations, e.g. TFPP, THA  (or all)", id="to")
+            yield Select([(t.label, t.value) for t in Tlp], value=Tlp.AMBER.value, id="tlp", allow_blank=False)
+            yield Input(placeholder="from (simulated source)", value="SimCell", id="source")
+            yield Input(placeholder="title", id="title")
+            yield TextArea(id="body")
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Release (ctrl+s)", id="send", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send":
+            self.action_send()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_send(self) -> None:
+        error = self.query_one("#error", Label)
+        targets = [t.strip() for t in self.query_one("#to", Input).value.replace(";", ",").split(",") if t.strip()]
+        title = self.query_one("#title", Input).value.strip()
+        unknown = [t for t in targets if t not in self.known]
+        if not targets:
+            error.update("Name at least one cell or delegation (or all).")
+        elif unknown:
+            error.update(f"Unknown: {', '.join(unknown)}. Use cell or delegation ids such as TFPP, THA.")
+        elif not title:
+            error.update("Give the inject a title.")
+        else:
+            self.dismiss(
+                cmd.Adhoc(
+                    to=targets,
+                    tlp=str(self.query_one("#tlp", Select).value),
+                    title=title,
+                    body=self.query_one("#body", TextArea).text,
+                    source=self.query_one("#source", Input).value.strip() or "SimCell",
+                )
+            )
+
+
+class FacilitatorApp(App[None]):
+    """Exercise control: the clock, the MSEL, releases and holds, phases, the live board and feed."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ttx facilitator"
+    BINDINGS = [
+        Binding("s", "start", "Start"),
+        Binding("space", "pause_resume", "Pause/resume"),
+        Binding("plus,equals_sign", "faster", "Faster", show=False),
+        Binding("minus", "slower", "Slower", show=False),
+        Binding("n", "next_inject", "Next inject"),
+        Binding("a", "advance_phase", "Advance phase"),
+        Binding("r", "release", "Release"),
+        Binding("h", "hold", "Hold/unhold"),
+        Binding("k", "skip", "Skip"),
+        Binding("i", "adhoc", "Ad-hoc"),
+        Binding("o", "note", "Note"),
+        Binding("d", "toggle_days", "Day/all"),
+        Binding("f", "cycle_filter", "Filter"),
+        Binding("e", "end_day", "End day", show=False),
+        Binding("w", "hot_wash", "Hot wash", show=False),
+        Binding("x", "end", "End exercise", show=False),
+        Binding("1", "tab('msel-tab')", "MSEL", show=False),
+        Binding("2", "tab('board-tab')", "Board", show=False),
+        Binding("3", "tab('feed-tab')", "Feed", show=False),
+        Binding("4", "tab('agenda-tab')", "Agenda", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, controller: Controller, *, tick: float = 0.2, join_lines: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.controller = controller
+        self.tick_seconds = tick
+        self.all_days = False
+        self.status_filter: str | None = None
+        self.join_lines = list(join_lines)
+        self._shown_seq = -1
+        self._rows: dict[str, tuple[str, ...]] = {}
+        self._last_now = -1
+
+    def base(self, selector: str, expect: type[W] | None = None) -> Any:
+        """A widget of the console's own screen (dialogs and the palette sit on top of it)."""
+        screen = self.screen_stack[0]
+        return screen.query_one(selector) if expect is None else screen.query_one(selector, expect)
+
+    def base_query(self, selector: str) -> Any:
+        """Widgets of the console's own screen."""
+        return self.screen_stack[0].query(selector)
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Banner(id="banner")
+        with Horizontal(id="clockbar"):
+            yield Digits("", id="clock")
+            yield Static("", id="clockinfo")
+        with TabbedContent(initial="msel-tab"):
+            with TabPane("MSEL", id="msel-tab"):
+                yield DataTable(id="msel", cursor_type="row", zebra_stripes=True)
+            with TabPane("Board", id="board-tab"):
+                yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+            with TabPane("Feed", id="feed-tab"):
+                yield RichLog(id="feed", wrap=True, markup=False, max_lines=5000)
+            with TabPane("Agenda", id="agenda-tab"):
+                yield DataTable(id="agenda", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        msel = self.base("#msel", DataTable)
+        for label, key in [
+            ("time", "time"),
+            ("id", "id"),
+            ("status", "status"),
+            ("to", "to"),
+            ("TLP", "tlp"),
+            ("title", "title"),
+            ("resp", "resp"),
+        ]:
+            msel.add_column(label, key=key)
+        board = self.base("#board", DataTable)
+        for label, key in [
+            ("delegation", "who"),
+            ("cells", "cells"),
+            ("received", "received"),
+            ("answered", "answered"),
+            ("overdue", "overdue"),
+            ("requests", "requests"),
+        ]:
+            board.add_column(label, key=key)
+        agenda = self.base("#agenda", DataTable)
+        agenda.add_columns("day", "time", "until", "kind", "item")
+        feed = self.base("#feed", RichLog)
+        for line in self.join_lines:
+            feed.write(Text(line, style="dim"))
+        for record in self.controller.store.events():
+            self._feed(record)
+        self.controller.on_event = self._on_event
+        self.refresh_views(force=True)
+        msel.focus()
+        self.set_interval(self.tick_seconds, self._tick)
+
+    # ------------------------------------------------------------------ the loop
+    def _tick(self) -> None:
+        self.controller.step()
+        if not self.screen_stack:
+            return
+        try:
+            self.refresh_views()
+        except NoMatches:
+            pass  # the console is closing: its screen is already being taken down
+
+    def _on_event(self, record: EventRecord) -> None:
+        self._feed(record)
+
+    def _feed(self, record: EventRecord) -> None:
+        state = self.controller.state
+        event = record.event
+        when = time_text(record.at, state) if state.scenario else ""
+        line: Text | None = None
+        if isinstance(event, ResponseRecorded):
+            decision = f" [{event.decision}]" if event.decision else ""
+            line = Text.assemble(
+                (f"{when} ", "dim"), (f"{event.participant}", "bold cyan"), f" → {event.inject}{decision}: {event.text}"
+            )
+        elif isinstance(event, DecisionTaken):
+            who = "default" if event.default else event.participant
+            line = Text.assemble(
+                (f"{when} ", "dim"), ("DECISION ", "bold yellow"), f"{event.inject}: {event.option} ({who})"
+            )
+        elif isinstance(event, BranchTaken):
+            line = Text.assemble(
+                (f"{when} ", "dim"),
+                ("BRANCH ", "bold yellow"),
+                f"{event.inject} → {', '.join(event.release) or event.enter_phase}",
+            )
+        elif isinstance(event, RequestSent):
+            line = Text.assemble(
+                (f"{when} ", "dim"),
+                ("REQUEST ", "bold magenta"),
+                f"{event.sender} → {event.recipient} ({event.kind}): {event.text}",
+            )
+        elif isinstance(event, RequestAnswered):
+            line = Text.assemble(
+                (f"{when} ", "dim"), ("ANSWER ", "bold magenta"), f"{event.by} on {event.request}: {event.text}"
+            )
+        elif isinstance(event, InjectReleased):
+            line = Text.assemble((f"{when} ", "dim"), ("released ", "green"), f"{event.inject} ({event.via.value})")
+        elif isinstance(event, PhaseEntered):
+            line = Text.assemble(
+                (f"{when} ", "dim"), ("PHASE ", "bold blue"), f"{event.phase}{' (override)' if event.override else ''}"
+            )
+        elif isinstance(event, CommandRejected):
+            line = Text.assemble(
+                (f"{when} ", "dim"), ("rejected ", "red"), f"{record.actor} {event.kind}: {event.reason}"
+            )
+        elif isinstance(event, ObservationRecorded):
+            line = None  # evaluator notes are for the evaluation team
+        if line is not None and self.is_running:
+            self.base("#feed", RichLog).write(line)
+
+    # ------------------------------------------------------------------ rendering
+    def refresh_views(self, force: bool = False) -> None:
+        """Redraw what changed: header every tick, tables when the log grew (or once a second)."""
+        state = self.controller.state
+        now = self.controller.clock.now()
+        self._header(now)
+        changed = force or state.seq != self._shown_seq or now // 60 != self._last_now // 60
+        if not changed:
+            return
+        self._shown_seq, self._last_now = state.seq, now
+        self._msel(now)
+        self._board(now)
+        self._agenda()
+
+    def _header(self, now: int) -> None:
+        state = self.controller.state
+        assert state.scenario is not None
+        day = next((d for d in state.scenario.days if d.day == state.day), None)
+        day_text = (
+            f"Day {state.day} · lead {day.lead}"
+            if day and day.lead
+            else (f"Day {state.day}" if state.day else "not started")
+        )
+        self.base("#banner", Banner).update(
+            banner(
+                state.scenario.exercise.tlp,
+                state.scenario.exercise.title,
+                state.lifecycle.value.replace("_", " "),
+                day_text,
+                f"phase {state.phase or '-'}",
+            )
+        )
+        clock = time_text(now, state)
+        self.base("#clock", Digits).update(clock.split(" ")[1])
+        wall = self.controller.source.wall()
+        info = Text.assemble(
+            (clock.split(" ")[0], "bold"),
+            f"  speed {speed_text(self.controller.clock.speed)}  ",
+            (f"wall {wall:%H:%M:%S} UTC", "dim"),
+        )
+        upcoming = self.controller.scheduler.next_release()
+        if upcoming is not None:
+            wait = self.controller.clock.wall_seconds_until(upcoming.at)
+            countdown = f" (in {max(0, upcoming.at - now) // 60} min" + (
+                f", {wait:.0f}s wall)" if wait is not None else ")"
+            )
+            info.append(f"\nnext: {upcoming.key} at {time_text(upcoming.at, state)}{countdown}")
+        else:
+            info.append("\nnext: nothing scheduled")
+        if self.controller.blocked:
+            info.append(f"\n{self.controller.blocked} — press a to override", style="bold yellow")
+        self.base("#clockinfo", Static).update(info)
+
+    def _msel(self, now: int) -> None:
+        state = self.controller.state
+        table = self.base("#msel", DataTable)
+        day = None if self.all_days else (state.day or 1)
+        rows = msel_rows(state, now, day=day, status=self.status_filter)
+        upcoming = self.controller.scheduler.next_release()
+        cells: dict[str, tuple[str | Text, ...]] = {}
+        for row in rows:
+            marker = "▶ " if upcoming is not None and upcoming.key == row.id else ""
+            cells[row.id] = (
+                row.time,
+                f"{marker}{row.id}",
+                Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+                _short(row.to),
+                tlp_text(row.tlp),
+                row.title,
+                str(row.responses) if row.responses else "",
+            )
+        plain = {key: tuple(str(c) for c in value) for key, value in cells.items()}
+        if list(plain) != list(self._rows):
+            cursor = table.cursor_row
+            table.clear()
+            for key, value in cells.items():
+                table.add_row(*value, key=key)
+            if rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1))
+        else:
+            columns = ["time", "id", "status", "to", "tlp", "title", "resp"]
+            for key, value in cells.items():
+                if plain[key] != self._rows.get(key):
+                    for column, cell in zip(columns, value, strict=True):
+                        table.update_cell(key, column, cell)
+        self._rows = plain
+        scope = "all days" if self.all_days else f"day {day}"
+        self.base("TabbedContent").get_tab(
+            "msel-tab"
+        ).label = f"MSEL ({scope}{', ' + self.status_filter if self.status_filter else ''})"
+
+    def _board(self, now: int) -> None:
+        table = self.base("#board", DataTable)
+        table.clear()
+        for row in board_rows(self.controller.state, now):
+            overdue = Text(", ".join(row.overdue), style="bold red") if row.overdue else Text("")
+            table.add_row(
+                f"{row.participant} {row.name}",
+                row.cells,
+                str(row.received),
+                str(row.answered),
+                overdue,
+                str(row.requests_open) if row.requests_open else "",
+                key=row.participant,
+            )
+
+    def _agenda(self) -> None:
+        state = self.controller.state
+        assert state.scenario is not None
+        table = self.base("#agenda", DataTable)
+        if table.row_count:
+            return
+        for day in state.scenario.days:
+            for item in day.agenda:
+                table.add_row(str(day.day), item.time, item.until or "", item.kind.value, item.title)
+
+    # ------------------------------------------------------------------ commands
+    def _submit(self, command: cmd.Command, done: Callable[[], None] | None = None) -> bool:
+        outcome = self.controller.submit(command)
+        if outcome.status is CommandStatus.rejected:
+            self.notify(outcome.reason, title=f"{command.kind.replace('_', ' ')} refused", severity="warning")
+            return False
+        self.refresh_views(force=True)
+        if done:
+            done()
+        return True
+
+    def _selected(self) -> str | None:
+        table = self.base("#msel", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value)
+
+    def action_tab(self, tab: str) -> None:
+        self.base("TabbedContent").active = tab
+        self.base(f"#{tab.removesuffix('-tab')}").focus()
+
+    def action_start(self) -> None:
+        self._submit(cmd.Start())
+
+    def action_pause_resume(self) -> None:
+        running = self.controller.state.lifecycle.value == "running"
+        self._submit(cmd.Pause() if running else cmd.Resume())
+
+    def _set_speed(self, step: int) -> None:
+        speed = self.controller.clock.speed
+        position = SPEEDS.index(speed) if speed in SPEEDS else 0
+        target = SPEEDS[max(0, min(len(SPEEDS) - 1, position + step))]
+        if target != speed:
+            self._submit(cmd.SetSpeed(speed=target))
+
+    def action_faster(self) -> None:
+        self._set_speed(+1)
+
+    def action_slower(self) -> None:
+        self._set_speed(-1)
+
+    def action_next_inject(self) -> None:
+        self._submit(cmd.Jump(to="next_inject"))
+
+    def action_advance_phase(self) -> None:
+        upcoming = self.controller.phases.next_phase()
+        if upcoming is None:
+            self.notify("This is the last phase.", severity="warning")
+            return
+        reason = self.controller.phases.check(upcoming.id)
+        if reason is None:
+            self._submit(cmd.AdvancePhase())
+            return
+
+        def decided(override: bool | None) -> None:
+            if override:
+                self._submit(cmd.AdvancePhase(override=True))
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Phase {upcoming.id} is guarded: {reason}.\nOverride and enter it now? (recorded as an override)"
+            ),
+            decided,
+        )
+
+    def action_release(self) -> None:
+        inject = self._selected()
+        if inject:
+            self._submit(cmd.ReleaseNow(inject=inject))
+
+    def action_hold(self) -> None:
+        inject = self._selected()
+        if inject:
+            held = self.controller.state.injects[inject].held
+            self._submit(cmd.Unhold(inject=inject) if held else cmd.Hold(inject=inject))
+
+    def action_skip(self) -> None:
+        inject = self._selected()
+        if not inject:
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._submit(cmd.Skip(inject=inject))
+
+        self.push_screen(ConfirmScreen(f"Skip {inject}? It will not be released in this session."), decided)
+
+    def action_adhoc(self) -> None:
+        scenario = self.controller.scenario
+        known = {c.id for c in scenario.cells} | {p.id for p in scenario.participants} | {"all"}
+
+        def send(command: cmd.Adhoc | None) -> None:
+            if command is not None:
+                self._submit(command)
+
+        self.push_screen(AdhocScreen(known), send)
+
+    def action_note(self) -> None:
+        def add(text: str | None) -> None:
+            if text:
+                self._submit(cmd.Note(text=text), lambda: self.notify("Note recorded."))
+
+        self.push_screen(TextPrompt("Facilitator note (never shown to players):"), add)
+
+    def action_toggle_days(self) -> None:
+        self.all_days = not self.all_days
+        self.refresh_views(force=True)
+
+    def action_cycle_filter(self) -> None:
+        self.status_filter = STATUSES[(STATUSES.index(self.status_filter) + 1) % len(STATUSES)]
+        self.refresh_views(force=True)
+
+    def _confirmed(self, question: str, command: cmd.Command) -> None:
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._submit(command)
+
+        self.push_screen(ConfirmScreen(question), decided)
+
+    def action_end_day(self) -> None:
+        self._confirmed(
+            f"End day {self.controller.state.day}? The clock stops; resuming starts the next day.", cmd.EndDay()
+        )
+
+    def action_hot_wash(self) -> None:
+        self._confirmed("Stop play and start the hot wash?", cmd.HotWash())
+
+    def action_end(self) -> None:
+        self._confirmed("End the exercise? Nothing more will be accepted.", cmd.End())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "msel":
+            self.push_screen(InjectDetail(self.controller, str(event.row_key.value)))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for title, help_text, action in [
+            ("Start exercise", "Start play (ready or briefing → running)", self.action_start),
+            ("Pause / resume", "Stop or restart the scenario clock", self.action_pause_resume),
+            ("Faster", "Increase the clock speed", self.action_faster),
+            ("Slower", "Decrease the clock speed", self.action_slower),
+            ("Jump to next inject", "Move the clock to the next scheduled release", self.action_next_inject),
+            (
+                "Advance phase",
+                "Enter the next phase (explains and offers override when guarded)",
+                self.action_advance_phase,
+            ),
+            ("Release selected inject now", "Release the highlighted MSEL row", self.action_release),
+            (
+                "Hold / unhold selected inject",
+                "Keep the highlighted inject from release, or let it go",
+                self.action_hold,
+            ),
+            ("Skip selected inject", "Never release the highlighted inject (asks first)", self.action_skip),
+            ("Ad-hoc inject", "Write and release a new inject", self.action_adhoc),
+            ("Facilitator note", "Record a note for the after-action report", self.action_note),
+            ("Show current day / all days", "Toggle the MSEL scope", self.action_toggle_days),
+            ("Filter MSEL by status", "Cycle through statuses", self.action_cycle_filter),
+            ("End the day", "Stop the clock; resume starts the next day (asks first)", self.action_end_day),
+            ("Start hot wash", "Stop play and debrief (asks first)", self.action_hot_wash),
+            ("End exercise", "Close the session (asks first)", self.action_end),
+        ]:
+            yield SystemCommand(title, help_text, action)
+
+
+def run_facilitator(controller: Controller, join_lines: Iterable[str]) -> None:
+    """Run the facilitator console until the facilitator quits."""
+    FacilitatorApp(controller, join_lines=join_lines).run()
