@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -283,10 +284,8 @@ class FacilitatorApp(App[None]):
         self.controller.step()
         if not self.screen_stack:
             return
-        try:
+        with suppress(NoMatches):  # the console is closing: its screen is already being taken down
             self.refresh_views()
-        except NoMatches:
-            pass  # the console is closing: its screen is already being taken down
 
     def _on_event(self, record: EventRecord) -> None:
         self._feed(record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -165,10 +166,10 @@ class SeatApp(App[None]):
 
     # ------------------------------------------------------------------ updates
     def _poll(self) -> None:
-        try:
+        if not self.screen_stack:
+            return
+        with suppress(NoMatches):  # the console is closing: its screen is already being taken down
             self._update()
-        except NoMatches:
-            pass  # the console is closing: its screen is already being taken down
 
     def _update(self) -> None:
         new = self.client.refresh()
