@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_SCENARIO ?= scenarios/monsoon-drift
 
-.PHONY: demo test lint typecheck pytest system-packages bench schema clean
+.PHONY: demo demo-headless test lint typecheck pytest system-packages bench schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,14 +16,19 @@ $(STAMP): pyproject.toml
 DEMO_SESSION ?= demo.ttx
 DEMO_SCRIPT ?= $(DEMO_SCENARIO)/scripts/rescue-and-screen.yaml
 
-## demo: set up, check the shipped MONSOON DRIFT scenario, show its timeline, play it headless
+## demo: set up, check MONSOON DRIFT, and open the facilitator console on a fresh session (60x speed)
 demo: $(STAMP)
 	$(BIN)/ttx validate $(DEMO_SCENARIO)
 	$(BIN)/ttx lint --strict $(DEMO_SCENARIO)
+	rm -rf $(DEMO_SESSION) $(DEMO_SESSION)-wal $(DEMO_SESSION)-shm $(DEMO_SESSION).lock $(DEMO_SESSION).drafts
+	$(BIN)/ttx run $(DEMO_SCENARIO) --session $(DEMO_SESSION) --speed 60
+
+## demo-headless: play MONSOON DRIFT to its end without a UI, with a scripted set of players
+demo-headless: $(STAMP)
 	$(BIN)/ttx msel $(DEMO_SCENARIO) --day 1
-	rm -f $(DEMO_SESSION) $(DEMO_SESSION)-wal $(DEMO_SESSION)-shm $(DEMO_SESSION).lock
-	$(BIN)/ttx run $(DEMO_SCENARIO) --session $(DEMO_SESSION) --headless --speed max --script $(DEMO_SCRIPT)
-	$(BIN)/ttx verify $(DEMO_SESSION)
+	rm -rf $(DEMO_SESSION)-headless $(DEMO_SESSION)-headless-wal $(DEMO_SESSION)-headless-shm
+	$(BIN)/ttx run $(DEMO_SCENARIO) --session $(DEMO_SESSION)-headless --headless --speed max --script $(DEMO_SCRIPT)
+	$(BIN)/ttx verify $(DEMO_SESSION)-headless
 
 ## test: set up, then ruff, mypy and the whole test suite
 test: $(STAMP) system-packages lint typecheck pytest

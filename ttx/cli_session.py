@@ -463,6 +463,9 @@ def add_session_commands(add: Any) -> None:
     run.add_argument(
         "--evaluators", type=int, default=2, help="evaluator seats to create with a new session (default 2)"
     )
+    run.add_argument(
+        "--plain", action="store_true", help="no console: print events as they happen (also when not on a terminal)"
+    )
 
     join = add("join", cmd_join, "open a delegation, cell scribe or evaluator console on a session")
     join.add_argument("session", type=Path, metavar="SESSION")

@@ -247,26 +247,26 @@ class FacilitatorApp(App[None]):
 
     def on_mount(self) -> None:
         msel = self.base("#msel", DataTable)
-        for label, key in [
-            ("time", "time"),
-            ("id", "id"),
-            ("status", "status"),
-            ("to", "to"),
-            ("TLP", "tlp"),
-            ("title", "title"),
-            ("resp", "resp"),
+        for label, key, width in [
+            ("time", "time", 10),
+            ("id", "id", 8),
+            ("status", "status", 8),
+            ("to", "to", 22),
+            ("TLP", "tlp", 16),
+            ("title", "title", 44),
+            ("resp", "resp", 4),
         ]:
-            msel.add_column(label, key=key)
+            msel.add_column(label, key=key, width=width)
         board = self.base("#board", DataTable)
-        for label, key in [
-            ("delegation", "who"),
-            ("cells", "cells"),
-            ("received", "received"),
-            ("answered", "answered"),
-            ("overdue", "overdue"),
-            ("requests", "requests"),
+        for label, key, width in [
+            ("delegation", "who", 22),
+            ("cells", "cells", 17),
+            ("recv", "received", 4),
+            ("ans", "answered", 4),
+            ("overdue", "overdue", 16),
+            ("open req", "requests", 8),
         ]:
-            board.add_column(label, key=key)
+            board.add_column(label, key=key, width=width)
         agenda = self.base("#agenda", DataTable)
         agenda.add_columns("day", "time", "until", "kind", "item")
         feed = self.base("#feed", RichLog)

@@ -228,9 +228,11 @@ class SeatApp(App[None]):
             table.add_row(mark, time_text(item.released_at or 0, state), inject_id, inject.title, key=inject_id)
         if injects:
             table.move_cursor(row=min(cursor, len(injects) - 1))
-        self.base("TabbedContent").get_tab(
-            "injects-tab"
-        ).label = f"Injects ({sum(1 for i in injects if i not in self.seen)} new)"
+        self._count_unread()
+
+    def _count_unread(self) -> None:
+        unread = sum(1 for inject_id in self._listed if inject_id not in self.seen)
+        self.base("TabbedContent").get_tab("injects-tab").label = f"Injects ({unread} new)" if unread else "Injects"
 
     def _open(self, inject_id: str) -> None:
         if self.current is not None and not self.evaluator:
@@ -244,6 +246,7 @@ class SeatApp(App[None]):
         table = self.base("#list", DataTable)
         if inject_id in self._listed:
             table.update_cell(inject_id, table.ordered_columns[0].key, "")
+        self._count_unread()
 
     def _render_reader(self) -> None:
         state = self.client.state
@@ -458,6 +461,14 @@ class SeatApp(App[None]):
     def _settled(self, command: cmd.Command, recorded: bool, reason: str, command_id: int) -> None:
         label_id = "#request-status" if isinstance(command, cmd.SendRequest | cmd.AnswerRequest) else "#result"
         label = self.base(label_id, Label)
+        what = {"respond": "Response", "request": "Request", "answer": "Answer", "observe": "Observation"}.get(
+            command.kind, "Command"
+        )
+        self.notify(
+            f"{what} recorded." if recorded else f"{what} rejected: {reason}",
+            severity="information" if recorded else "error",
+        )
+        label.scroll_visible()
         if recorded:
             label.update(Text(f"Recorded (command {command_id}).", style="bold green"))
             if isinstance(command, cmd.Respond):
