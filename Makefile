@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/headless_speed.py
 	$(BIN)/python bench/append_speed.py
 	$(BIN)/python bench/fold_speed.py
+	$(BIN)/python bench/console_speed.py
 
 ## schema: regenerate the committed JSON Schemas after changing the models
 schema: $(STAMP)

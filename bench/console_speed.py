@@ -1,0 +1,93 @@
+"""Benchmark: the facilitator console on the synthetic 5,000-inject scenario.
+
+Prints time to first screen, time to switch the MSEL between one day and all days, the latency
+from a `ttx submit` in another process to the response on the board, and the process's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual.widgets import DataTable  # noqa: E402
+
+from bench.synthetic import build  # noqa: E402
+from ttx.engine import commands as cmd  # noqa: E402
+from ttx.engine.clock import SystemClock  # noqa: E402
+from ttx.engine.controller import Controller, create_session  # noqa: E402
+from ttx.loader.load import load_scenario  # noqa: E402
+from ttx.store.sqlite import SqliteStore  # noqa: E402
+from ttx.tui.facilitator import FacilitatorApp  # noqa: E402
+
+
+async def measure(folder: Path, session: Path) -> None:
+    loaded = load_scenario(folder)
+    store = SqliteStore(session, create=True)
+    seats = {s.seat: s.code for s in create_session(store, loaded.scenario, loaded.digest, SystemClock())}
+    started = time.perf_counter()
+    controller = Controller(store, SystemClock())
+    app = FacilitatorApp(controller, tick=0.2)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        first = time.perf_counter() - started
+        table = app.query_one("#msel", DataTable)
+        print(f"first screen              : {first:6.2f} s  ({table.row_count:,} MSEL rows for day 1)")
+        await pilot.press("s")
+        await pilot.pause()
+        switches = []
+        for _ in range(3):
+            began = time.perf_counter()
+            await pilot.press("d")
+            await pilot.pause()
+            all_rows = table.row_count
+            await pilot.press("d")
+            await pilot.pause()
+            switches.append((time.perf_counter() - began) / 2)
+        print(f"switch day <-> all days   : {statistics.median(switches):6.2f} s  (median of 3; all days = {all_rows:,} rows)")
+
+        controller.submit(cmd.ReleaseNow(inject="I00999"))
+        receiver = sorted(controller.state.receivers("I00999")[1])[0]
+        latencies, totals = [], []
+        for number in range(5):
+            text = f"latency probe {number}"
+            launched = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "ttx", "submit", str(session), "--seat", seats[f"delegation:{receiver}"], "--inject", "I00999", "--text", text, "--no-wait"],
+                check=True,
+                capture_output=True,
+            )
+            queued = time.perf_counter()
+            board = app.query_one("#board", DataTable)
+            while not any(r.text == text for r in controller.state.responses.get("I00999", [])):
+                await asyncio.sleep(0.01)
+            await pilot.pause()
+            shown = time.perf_counter()
+            answered = str(board.get_row(receiver)[3])
+            assert answered == "1", answered
+            latencies.append(shown - queued)
+            totals.append(shown - launched)
+        print(f"submit -> on the board    : {statistics.median(latencies) * 1000:6.0f} ms after the command is queued (median of 5; tick 0.2 s)")
+        print(f"  including `ttx submit` start-up: {statistics.median(totals) * 1000:6.0f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"memory (max RSS)          : {peak:6.0f} MB")
+    store.close()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build(Path(tmp) / "synthetic")
+        print(f"facilitator console, synthetic scenario (5,000 injects, 5 days), {dt.date.today()}")
+        asyncio.run(measure(folder, Path(tmp) / "console.ttx"))
+
+
+if __name__ == "__main__":
+    main()
