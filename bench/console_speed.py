@@ -18,15 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textual.widgets import DataTable  # noqa: E402
+from textual.widgets import DataTable
 
-from bench.synthetic import build  # noqa: E402
-from ttx.engine import commands as cmd  # noqa: E402
-from ttx.engine.clock import SystemClock  # noqa: E402
-from ttx.engine.controller import Controller, create_session  # noqa: E402
-from ttx.loader.load import load_scenario  # noqa: E402
-from ttx.store.sqlite import SqliteStore  # noqa: E402
-from ttx.tui.facilitator import FacilitatorApp  # noqa: E402
+from bench.synthetic import build
+from ttx.engine import commands as cmd
+from ttx.engine.clock import SystemClock
+from ttx.engine.controller import Controller, create_session
+from ttx.loader.load import load_scenario
+from ttx.store.sqlite import SqliteStore
+from ttx.tui.facilitator import FacilitatorApp
 
 
 async def measure(folder: Path, session: Path) -> None:
@@ -52,7 +52,9 @@ async def measure(folder: Path, session: Path) -> None:
             await pilot.press("d")
             await pilot.pause()
             switches.append((time.perf_counter() - began) / 2)
-        print(f"switch day <-> all days   : {statistics.median(switches):6.2f} s  (median of 3; all days = {all_rows:,} rows)")
+        print(
+            f"switch day <-> all days   : {statistics.median(switches):6.2f} s  (median of 3; all days = {all_rows:,} rows)"
+        )
 
         controller.submit(cmd.ReleaseNow(inject="I00999"))
         receiver = sorted(controller.state.receivers("I00999")[1])[0]
@@ -61,7 +63,20 @@ async def measure(folder: Path, session: Path) -> None:
             text = f"latency probe {number}"
             launched = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "ttx", "submit", str(session), "--seat", seats[f"delegation:{receiver}"], "--inject", "I00999", "--text", text, "--no-wait"],
+                [
+                    sys.executable,
+                    "-m",
+                    "ttx",
+                    "submit",
+                    str(session),
+                    "--seat",
+                    seats[f"delegation:{receiver}"],
+                    "--inject",
+                    "I00999",
+                    "--text",
+                    text,
+                    "--no-wait",
+                ],
                 check=True,
                 capture_output=True,
             )
@@ -75,7 +90,9 @@ async def measure(folder: Path, session: Path) -> None:
             assert answered == "1", answered
             latencies.append(shown - queued)
             totals.append(shown - launched)
-        print(f"submit -> on the board    : {statistics.median(latencies) * 1000:6.0f} ms after the command is queued (median of 5; tick 0.2 s)")
+        print(
+            f"submit -> on the board    : {statistics.median(latencies) * 1000:6.0f} ms after the command is queued (median of 5; tick 0.2 s)"
+        )
         print(f"  including `ttx submit` start-up: {statistics.median(totals) * 1000:6.0f} ms")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"memory (max RSS)          : {peak:6.0f} MB")

@@ -341,6 +341,24 @@ def wall_text(wall: dt.datetime) -> str:
     return wall.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_wall(text: str) -> dt.datetime:
+    """The UTC wall time written by :func:`wall_text`."""
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+
+
+def stored_record(seq: int, wall: str, at: int, actor: str, payload: str, prev: str, digest: str) -> EventRecord:
+    """A typed record from its stored form (wall time text and payload JSON)."""
+    return EventRecord(
+        seq=seq,
+        wall=parse_wall(wall),
+        at=at,
+        actor=actor,
+        event=EVENT_ADAPTER.validate_json(payload),
+        prev=prev,
+        hash=digest,
+    )
+
+
 def event_hash(prev: str, seq: int, wall: str, at: int, actor: str, event_json: str) -> str:
     """SHA-256 chaining an event to the previous one."""
     body = f"{prev}\n{seq}\n{wall}\n{at}\n{actor}\n{event_json}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ttx.engine.events import EVENT_ADAPTER, GENESIS_HASH, EventRecord, canonical_json, event_hash, wall_text
+from ttx.engine.events import EVENT_ADAPTER, GENESIS_HASH, EventRecord, canonical_json, event_hash, stored_record
 from ttx.store.base import StoreError
 
 RawRow = tuple[int, str, int, str, str, str, str, str]
@@ -96,36 +96,5 @@ def jsonl_rows(path: Path) -> Iterator[RawRow]:
 
 def records_from_rows(rows: Iterable[RawRow]) -> Iterator[EventRecord]:
     """Typed event records from raw rows."""
-    from ttx.store.sqlite import _parse_wall
-
     for seq, wall, at, actor, _kind, payload, prev, digest in rows:
-        yield EventRecord(
-            seq=seq,
-            wall=_parse_wall(wall),
-            at=at,
-            actor=actor,
-            event=EVENT_ADAPTER.validate_json(payload),
-            prev=prev,
-            hash=digest,
-        )
-
-
-def record_line(record: EventRecord) -> str:
-    """The JSONL line of a typed record."""
-    payload = canonical_json(record.event.model_dump(mode="json"))
-    return next(
-        export_lines(
-            [
-                (
-                    record.seq,
-                    wall_text(record.wall),
-                    record.at,
-                    record.actor,
-                    record.event.type,
-                    payload,
-                    record.prev,
-                    record.hash,
-                )
-            ]
-        )
-    )
+        yield stored_record(seq, wall, at, actor, payload, prev, digest)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from ttx.engine.commands import COMMAND_ADAPTER, Command
-from ttx.engine.events import GENESIS_HASH, EventRecord, event_hash, event_json, wall_text
+from ttx.engine.events import GENESIS_HASH, EventRecord, event_hash, event_json, parse_wall, wall_text
 from ttx.store.base import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, Seat
 
 
@@ -30,7 +30,7 @@ class MemoryStore:
             digest = event_hash(prev, seq, wall, new.at, new.actor, event_json(new.event))
             record = EventRecord(
                 seq=seq,
-                wall=dt.datetime.strptime(wall, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC),
+                wall=parse_wall(wall),
                 at=new.at,
                 actor=new.actor,
                 event=new.event,

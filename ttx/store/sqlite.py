@@ -14,12 +14,13 @@ from pydantic import ValidationError
 
 from ttx.engine.commands import COMMAND_ADAPTER, Command
 from ttx.engine.events import (
-    EVENT_ADAPTER,
     GENESIS_HASH,
     EventRecord,
     SeatRole,
     event_hash,
     event_json,
+    parse_wall,
+    stored_record,
     wall_text,
 )
 from ttx.store.base import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, Seat, StoreError
@@ -61,10 +62,6 @@ CREATE TABLE IF NOT EXISTS seats (
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _parse_wall(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
 
 
 class SqliteStore:
@@ -121,7 +118,7 @@ class SqliteStore:
                 records.append(
                     EventRecord(
                         seq=seq,
-                        wall=_parse_wall(wall),
+                        wall=parse_wall(wall),
                         at=new.at,
                         actor=new.actor,
                         event=new.event,
@@ -160,15 +157,7 @@ class SqliteStore:
             if not rows:
                 return
             for seq, wall, at, actor, payload, prev, digest in rows:
-                yield EventRecord(
-                    seq=seq,
-                    wall=_parse_wall(wall),
-                    at=at,
-                    actor=actor,
-                    event=EVENT_ADAPTER.validate_json(payload),
-                    prev=prev,
-                    hash=digest,
-                )
+                yield stored_record(seq, wall, at, actor, payload, prev, digest)
                 last = seq
 
     def raw_rows(self) -> Iterator[tuple[int, str, int, str, str, str, str, str]]:
@@ -195,10 +184,10 @@ class SqliteStore:
         for command_id, seat, submitted, payload in rows:
             try:
                 result.append(
-                    QueuedCommand(command_id, seat, _parse_wall(submitted), COMMAND_ADAPTER.validate_json(payload))
+                    QueuedCommand(command_id, seat, parse_wall(submitted), COMMAND_ADAPTER.validate_json(payload))
                 )
             except ValidationError as error:
-                result.append(QueuedCommand(command_id, seat, _parse_wall(submitted), None, str(error).splitlines()[0]))
+                result.append(QueuedCommand(command_id, seat, parse_wall(submitted), None, str(error).splitlines()[0]))
         return result
 
     def origins(self) -> set[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -43,6 +45,19 @@ def banner(tlp: Tlp, *parts: str) -> Text:
             text.append(" │ ", style="dim")
             text.append(part)
     return text
+
+
+class BaseScreenQueries(App[None]):
+    """Queries against a console's own screen, whatever dialog or palette sits on top of it."""
+
+    def base(self, selector: str, expect: type[Any] | None = None) -> Any:
+        """A widget of the console's own screen."""
+        screen = self.screen_stack[0]
+        return screen.query_one(selector) if expect is None else screen.query_one(selector, expect)
+
+    def base_query(self, selector: str) -> Any:
+        """Widgets of the console's own screen."""
+        return self.screen_stack[0].query(selector)
 
 
 class Banner(Static):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from typing import Any, TypeVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
 from textual.widgets import (
     Button,
     DataTable,
@@ -47,7 +45,7 @@ from ttx.engine.events import (
 from ttx.engine.views import board_rows, msel_rows, time_text
 from ttx.model.base import Tlp
 from ttx.store.base import CommandStatus
-from ttx.tui.common import STATUS_STYLE, Banner, ConfirmScreen, TextPrompt, banner, tlp_text
+from ttx.tui.common import STATUS_STYLE, Banner, BaseScreenQueries, ConfirmScreen, TextPrompt, banner, tlp_text
 
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]
 STATUSES = [None, "due", "pending", "held", "required", "overdue", "answered", "released", "skipped"]
@@ -62,9 +60,6 @@ def _short(targets: str, keep: int = 3) -> str:
 def speed_text(speed: float) -> str:
     """A speed as people say it: max, 1x, 60x."""
     return "max" if speed == MAX_SPEED else f"{speed:g}x"
-
-
-W = TypeVar("W", bound=Widget)
 
 
 class InjectDetail(ModalScreen[None]):
@@ -179,7 +174,7 @@ class AdhocScreen(ModalScreen[cmd.Adhoc | None]):
             )
 
 
-class FacilitatorApp(App[None]):
+class FacilitatorApp(BaseScreenQueries):
     """Exercise control: the clock, the MSEL, releases and holds, phases, the live board and feed."""
 
     CSS_PATH = "app.tcss"
@@ -218,15 +213,6 @@ class FacilitatorApp(App[None]):
         self._shown_seq = -1
         self._rows: dict[str, tuple[str, ...]] = {}
         self._last_now = -1
-
-    def base(self, selector: str, expect: type[W] | None = None) -> Any:
-        """A widget of the console's own screen (dialogs and the palette sit on top of it)."""
-        screen = self.screen_stack[0]
-        return screen.query_one(selector) if expect is None else screen.query_one(selector, expect)
-
-    def base_query(self, selector: str) -> Any:
-        """Widgets of the console's own screen."""
-        return self.screen_stack[0].query(selector)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:

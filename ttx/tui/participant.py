@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import suppress
-from typing import Any, TypeVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import (
     Button,
     DataTable,
@@ -32,17 +30,14 @@ from ttx.engine.views import may_see_responses, speakers, time_text, visible_inj
 from ttx.model.scenario import Inject
 from ttx.store.base import CommandStatus
 from ttx.tui.client import SessionClient
-from ttx.tui.common import Banner, banner
+from ttx.tui.common import Banner, BaseScreenQueries, banner
 from ttx.tui.drafts import Drafts
 
 FIELDS = ("decision", "text", "agencies", "legal_basis", "gaps", "participant")
 NO_DECISION = "__none__"
 
 
-W = TypeVar("W", bound=Widget)
-
-
-class SeatApp(App[None]):
+class SeatApp(BaseScreenQueries):
     """A console for one seat that joined a session: delegation, cell scribe or evaluator."""
 
     CSS_PATH = "app.tcss"
@@ -67,15 +62,6 @@ class SeatApp(App[None]):
         self._loading_form = False
         self.evaluator = client.seat.role is SeatRole.evaluator
         self.title = f"ttx {client.seat.role.value} — {client.seat.seat}"
-
-    def base(self, selector: str, expect: type[W] | None = None) -> Any:
-        """A widget of the console's own screen (dialogs and the palette sit on top of it)."""
-        screen = self.screen_stack[0]
-        return screen.query_one(selector) if expect is None else screen.query_one(selector, expect)
-
-    def base_query(self, selector: str) -> Any:
-        """Widgets of the console's own screen."""
-        return self.screen_stack[0].query(selector)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
