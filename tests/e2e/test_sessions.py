@@ -46,9 +46,14 @@ def outcome(path: Path) -> dict[str, object]:
 
 
 def releases(path: Path) -> list[str]:
+    """Inject ids in release order (empty while the session file is still being created)."""
     db = sqlite3.connect(path)
-    rows = [json.loads(p)["inject"] for (p,) in db.execute("SELECT payload FROM events WHERE type='inject_released'")]
-    db.close()
+    try:
+        rows = [json.loads(p)["inject"] for (p,) in db.execute("SELECT payload FROM events WHERE type='inject_released'")]
+    except sqlite3.OperationalError:
+        rows = []
+    finally:
+        db.close()
     return rows
 
 
