@@ -49,7 +49,9 @@ def releases(path: Path) -> list[str]:
     """Inject ids in release order (empty while the session file is still being created)."""
     db = sqlite3.connect(path)
     try:
-        rows = [json.loads(p)["inject"] for (p,) in db.execute("SELECT payload FROM events WHERE type='inject_released'")]
+        rows = [
+            json.loads(p)["inject"] for (p,) in db.execute("SELECT payload FROM events WHERE type='inject_released'")
+        ]
     except sqlite3.OperationalError:
         rows = []
     finally:

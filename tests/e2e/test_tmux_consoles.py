@@ -57,6 +57,14 @@ def tmux(tmp_path: Path) -> Tmux:
     subprocess.run(["tmux", "-S", str(server.socket), "kill-server"], capture_output=True)
 
 
+def released(session: Path) -> list[str]:
+    store = SqliteStore(session)
+    try:
+        return fold(store.events()).released
+    finally:
+        store.close()
+
+
 def console(*args: str | Path) -> str:
     return " ".join(shlex.quote(str(a)) for a in [sys.executable, "-m", "ttx", *args])
 
@@ -90,10 +98,19 @@ def test_release_reaches_only_the_right_console_and_the_response_reaches_the_boa
         tmux.wait_for(pane, lambda s: "EXERCISE" in s and "delegation" in s, f"participant console {pane}")
 
     tmux.keys(0, "s")
-    tmux.wait_for(0, lambda s: "running" in s and "released" in s, "the started exercise with A1-1 released")
-    tmux.keys(0, "Down", "Down", "Down", "Down")  # A1-1, A1-2, A1-3, A1-4, A1-6: to RRWG, TIPWG, IOM, BGD
-    time.sleep(0.3)
-    tmux.keys(0, "r")
+    tmux.wait_for(
+        0, lambda s: "running" in s and "released" in s and "▶ A1-2" in s, "the started exercise with A1-1 released"
+    )
+    tmux.keys(0, "g")  # go to A1-6, which goes to RRWG, TIPWG, IOM and BGD
+    tmux.wait_for(0, lambda s: "Go to inject" in s, "the go-to prompt")
+    tmux.keys(0, "-l", "A1-6")
+    tmux.keys(0, "Enter")
+    tmux.wait_for(0, lambda s: "Go to inject" not in s, "the console after the prompt closed")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and released(session) == ["A1-1"]:
+        tmux.keys(0, "r")  # pressed again if a busy machine let the first press go astray
+        time.sleep(1.0)
+    assert released(session) == ["A1-1", "A1-6"], f"the facilitator released the highlighted row:\n{tmux.screen(0)}"
     afghanistan = tmux.wait_for(1, lambda s: "A1-6" in s, "A1-6 in the RRWG delegation's console")
     assert "Families in the camps" in afghanistan
     time.sleep(1.0)  # a second for the other console to (wrongly) show it

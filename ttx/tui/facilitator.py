@@ -191,6 +191,7 @@ class FacilitatorApp(BaseScreenQueries):
         Binding("k", "skip", "Skip"),
         Binding("i", "adhoc", "Ad-hoc"),
         Binding("o", "note", "Note"),
+        Binding("g", "goto", "Go to"),
         Binding("d", "toggle_days", "Day/all"),
         Binding("f", "cycle_filter", "Filter"),
         Binding("e", "end_day", "End day", show=False),
@@ -543,6 +544,27 @@ class FacilitatorApp(BaseScreenQueries):
 
         self.push_screen(TextPrompt("Facilitator note (never shown to players):"), add)
 
+    def action_goto(self) -> None:
+        def go(inject_id: str | None) -> None:
+            if not inject_id:
+                return
+            wanted = inject_id.strip()
+            state = self.controller.state
+            if wanted not in state.injects:
+                self.notify(f"No inject {wanted!r} in this scenario.", severity="warning")
+                return
+            table = self.base("#msel", DataTable)
+            if wanted not in self._rows:
+                self.all_days, self.status_filter = True, None
+                self.refresh_views(force=True)
+            if wanted not in self._rows:
+                self.notify(f"{wanted} is a branch inject whose branch has not been taken.", severity="warning")
+                return
+            self.action_tab("msel-tab")
+            table.move_cursor(row=table.get_row_index(wanted))
+
+        self.push_screen(TextPrompt("Go to inject (id):", placeholder="A1-5"), go)
+
     def action_toggle_days(self) -> None:
         self.all_days = not self.all_days
         self.refresh_views(force=True)
@@ -595,6 +617,7 @@ class FacilitatorApp(BaseScreenQueries):
             ("Skip selected inject", "Never release the highlighted inject (asks first)", self.action_skip),
             ("Ad-hoc inject", "Write and release a new inject", self.action_adhoc),
             ("Facilitator note", "Record a note for the after-action report", self.action_note),
+            ("Go to inject", "Highlight an inject in the MSEL by its id", self.action_goto),
             ("Show current day / all days", "Toggle the MSEL scope", self.action_toggle_days),
             ("Filter MSEL by status", "Cycle through statuses", self.action_cycle_filter),
             ("End the day", "Stop the clock; resume starts the next day (asks first)", self.action_end_day),
