@@ -38,6 +38,10 @@ Running an exercise (see docs/sessions.md):
   ttx status FILE                    lifecycle, day, phase, clock, next due, unanswered
   ttx log FILE [--format jsonl]      the event log;  ttx verify FILE_OR_JSONL  checks its hash chain
 
+Evaluating (see docs/evaluator-guide.md):
+  ttx replay FILE_OR_JSONL           a timeline console; --at "D2 10:00" --json [--as THA] for scripts
+  ttx report FILE_OR_JSONL           AAR/IP draft: --format md|html|csv|json, --chatham-house, --compare
+
 Exit codes: 0 ok, 1 lint findings with --strict / command rejected / log not verified,
 2 invalid input or usage, 3 command queued but not yet processed.
 """
@@ -244,9 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", help="write to this file instead of standard output")
     _add_limits(graph)
 
+    from ttx.cli_analysis import add_analysis_commands
     from ttx.cli_session import add_session_commands
 
     add_session_commands(add)
+    add_analysis_commands(add)
 
     new = add("new", cmd_new, "scaffold a commented starter scenario that passes 'ttx lint --strict'")
     new.add_argument("slug", help="folder name for the scenario, e.g. coastal-surge")

@@ -1,0 +1,1 @@
+"""After the exercise: replay a log to any moment, analyse gaps, and draft the after-action report."""

@@ -1,0 +1,81 @@
+"""Open a session file or an exported JSONL log for analysis: verified records, or a clear refusal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ttx.engine.events import EventRecord
+from ttx.store.base import StoreError
+from ttx.store.log import RawRow, Verdict, jsonl_rows, records_from_rows, verify_rows
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class UnverifiedLog(Exception):
+    """The log's hash chain does not verify (and --force was not given)."""
+
+
+@dataclass
+class Log:
+    """Every event of a session, with the verdict of its verification."""
+
+    path: Path
+    records: list[EventRecord]
+    verdict: Verdict
+
+    @property
+    def warning(self) -> str:
+        """What every screen and output must say about an unverified log ('' when verified)."""
+        if self.verdict.ok:
+            return ""
+        return f"UNVERIFIED LOG: {self.verdict.problem} — shown because --force was given"
+
+
+def _rows(path: Path) -> list[RawRow]:
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(16)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
+    if magic == SQLITE_MAGIC:
+        from ttx.store.sqlite import SqliteStore
+
+        store = SqliteStore(path)
+        try:
+            return list(store.raw_rows())
+        finally:
+            store.close()
+    return list(jsonl_rows(path))
+
+
+def open_log(path: Path, *, force: bool = False) -> Log:
+    """Read and verify a log; refuse an unverified one unless ``force``.
+
+    Raises:
+        StoreError: unreadable file.
+        UnverifiedLog: the hash chain or sequence does not verify and ``force`` is False.
+    """
+    rows = _rows(path)
+    verdict = verify_rows(rows)
+    if not verdict.ok and not force:
+        raise UnverifiedLog(f"{path}: the log does not verify: {verdict.problem}; use --force to look at it anyway")
+    good = rows if verdict.ok else _parsable(rows)
+    return Log(path, list(records_from_rows(good)), verdict)
+
+
+def _parsable(rows: list[RawRow]) -> list[RawRow]:
+    """The rows of a forced, damaged log that still parse, renumbered in order so they can be folded."""
+    from pydantic import ValidationError
+
+    from ttx.engine.events import EVENT_ADAPTER
+
+    kept: list[RawRow] = []
+    for row in sorted(rows, key=lambda r: r[0]):
+        try:
+            EVENT_ADAPTER.validate_json(row[5])
+        except ValidationError:
+            continue
+        seq = len(kept) + 1
+        kept.append((seq, *row[1:]))
+    return kept

@@ -1,0 +1,146 @@
+"""Replay: the state of a session at any event or scenario time, fast to seek, and what a seat saw then."""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from typing import Any
+
+from ttx.collector import collector_paused
+from ttx.engine.events import EventRecord, SeatInfo, SeatRole
+from ttx.engine.state import ExerciseState, fold
+from ttx.engine.views import board_rows, inject_status, time_text, visible_injects
+from ttx.model.time import ScenarioTime
+
+SNAPSHOT_EVERY = 2000
+
+
+def _snapshot(state: ExerciseState) -> ExerciseState:
+    """A copy of a state that shares the (immutable) scenario, plan and recipients."""
+    memo: dict[int, Any] = {
+        id(state.scenario): state.scenario,
+        id(state.plan): state.plan,
+        id(state.recipients): state.recipients,
+    }
+    return copy.deepcopy(state, memo)
+
+
+class Replay:
+    """Seekable replay of a log: keeps a state snapshot every few thousand events."""
+
+    def __init__(self, records: list[EventRecord], every: int = SNAPSHOT_EVERY) -> None:
+        self.records = records
+        self.ats = [record.at for record in records]
+        self.snapshots: list[ExerciseState] = []
+        state = ExerciseState()
+        with collector_paused():
+            for index, record in enumerate(records):
+                state.apply(record)
+                if (index + 1) % every == 0:
+                    self.snapshots.append(_snapshot(state))
+        self.final = state
+        self.every = every
+
+    def at_seq(self, seq: int) -> ExerciseState:
+        """The state right after event ``seq`` (0: before anything)."""
+        seq = max(0, min(seq, len(self.records)))
+        slot = seq // self.every
+        base = _snapshot(self.snapshots[slot - 1]) if slot > 0 else ExerciseState()
+        start = base.seq
+        return fold(self.records[start:seq], base)
+
+    def seq_at_time(self, at: int) -> int:
+        """The last event at or before scenario time ``at`` (seconds)."""
+        return bisect.bisect_right(self.ats, at)
+
+    def at_time(self, text: str) -> ExerciseState:
+        """The state at a scenario time such as "D2 10:00"."""
+        return self.at_seq(self.seq_at_time(ScenarioTime.parse(text).minutes * 60))
+
+
+def find_seat(state: ExerciseState, who: str) -> SeatInfo:
+    """A seat by id ("delegation:THA", "scribe:DWG", "evaluator:1", "facilitator") or delegation id ("THA")."""
+    if who in state.seats:
+        return state.seats[who]
+    if f"delegation:{who}" in state.seats:
+        return state.seats[f"delegation:{who}"]
+    raise KeyError(f"no seat or delegation {who!r} in this session")
+
+
+def state_document(state: ExerciseState, seat: SeatInfo | None = None) -> dict[str, Any]:
+    """The state at a moment as plain data: the facilitator's view, or one seat's need-to-know view."""
+    assert state.scenario is not None
+    now = state.at
+    document: dict[str, Any] = {
+        "exercise": state.scenario.exercise.title,
+        "tlp": state.scenario.exercise.tlp.label,
+        "event": state.seq,
+        "scenario_time": time_text(now, state),
+        "lifecycle": state.lifecycle.value,
+        "day": state.day,
+        "phase": state.phase,
+    }
+    if seat is None or seat.role is SeatRole.facilitator:
+        document["view"] = "facilitator"
+        document["injects"] = {
+            i: inject_status(state, i, now)
+            for i in state.injects
+            if state.injects[i].status.value != "pending" or state.injects[i].held
+        }
+        document["board"] = [
+            {
+                "delegation": r.participant,
+                "received": r.received,
+                "answered": r.answered,
+                "overdue": r.overdue,
+                "open_requests": r.requests_open,
+            }
+            for r in board_rows(state, now)
+        ]
+        document["decisions"] = {
+            k: {"option": v.option, "by": v.participant, "default": v.default} for k, v in state.decisions.items()
+        }
+        document["responses"] = sum(len(v) for v in state.responses.values())
+        document["open_requests"] = sorted(k for k, r in state.requests.items() if r.answer is None)
+        return document
+    document["view"] = seat.seat
+    visible = visible_injects(state, seat)
+    document["injects"] = [
+        {
+            "id": i,
+            "title": state.inject(i).title,
+            "tlp": state.inject(i).tlp.label,
+            "released": time_text(state.injects[i].released_at or 0, state),
+        }
+        for i in visible
+    ]
+    if seat.role is SeatRole.evaluator:
+        document["responses"] = [
+            {"inject": r.inject, "participant": r.participant, "decision": r.decision, "text": r.text}
+            for i in visible
+            for r in state.responses.get(i, [])
+        ]
+    else:
+        mine = (
+            {seat.participant}
+            if seat.participant
+            else {p.id for p in state.scenario.participants if seat.cell in p.cells}
+        )
+        document["responses"] = [
+            {"inject": r.inject, "participant": r.participant, "decision": r.decision, "text": r.text}
+            for i in visible
+            for r in state.responses.get(i, [])
+            if r.participant in mine
+        ]
+        document["requests"] = [
+            {
+                "id": k,
+                "from": r.event.sender,
+                "to": r.event.recipient,
+                "kind": r.event.kind,
+                "answered": r.answer is not None,
+            }
+            for k, r in state.requests.items()
+            if r.event.sender in mine or r.event.recipient in mine
+        ]
+    return document

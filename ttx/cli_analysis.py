@@ -1,0 +1,152 @@
+"""The evaluation verbs of the ``ttx`` command: replay and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ttx.analysis.logfile import Log
+
+EXIT_OK, EXIT_INVALID = 0, 2
+
+
+def _fail(message: str) -> int:
+    print(f"ttx: {message}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _open(path: Path, force: bool) -> Log | None:
+    from ttx.analysis.logfile import UnverifiedLog, open_log
+    from ttx.store.base import StoreError
+
+    try:
+        log = open_log(path, force=force)
+    except (StoreError, UnverifiedLog) as error:
+        _fail(str(error))
+        return None
+    if log.warning:
+        print(f"ttx: {log.warning}", file=sys.stderr)
+    if not log.records:
+        _fail(f"{path}: the log has no events")
+        return None
+    return log
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay a session: a console with a timeline, or the state at a time as JSON."""
+    from ttx.analysis.replay import Replay, find_seat, state_document
+
+    log = _open(args.path, args.force)
+    if log is None:
+        return EXIT_INVALID
+    replay = Replay(log.records)
+    if args.at is None:
+        if args.json:
+            return _fail("--json goes with --at TIME")
+        from ttx.tui.replay import ReplayApp
+
+        ReplayApp(replay, log.warning, seat=args.seat).run()
+        return EXIT_OK
+    try:
+        state = replay.at_time(args.at)
+    except ValueError as error:
+        return _fail(str(error))
+    seat = None
+    if args.seat:
+        try:
+            seat = find_seat(replay.final, args.seat)
+        except KeyError as error:
+            return _fail(str(error.args[0]))
+    if state.scenario is None:
+        return _fail(f"nothing had happened by {args.at}")
+    document: dict[str, Any] = state_document(state, seat)
+    if log.warning:
+        document["warning"] = log.warning
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for key, value in document.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the after-action report draft (or compare sessions)."""
+    from ttx.analysis.gaps import Options, analyse
+    from ttx.analysis.report import compare, compare_markdown, to_csv_zip, to_html, to_json, to_markdown
+    from ttx.engine.state import fold
+
+    if len(args.paths) > 1 and not args.compare:
+        return _fail("several logs: add --compare to put them side by side")
+    options = Options(include_restricted=args.include_restricted, chatham_house=args.chatham_house)
+    reports = []
+    for path in args.paths:
+        log = _open(path, args.force)
+        if log is None:
+            return EXIT_INVALID
+        state = fold(log.records)
+        report = analyse(state, log.records, options)
+        if log.warning:
+            report["warning"] = log.warning
+        reports.append((path.name, report))
+    if args.compare:
+        if args.format not in ("md", "json"):
+            return _fail("--compare writes md or json")
+        comparison = compare(reports)
+        text = (
+            compare_markdown(comparison)
+            if args.format == "md"
+            else json.dumps(comparison, indent=2, ensure_ascii=False) + "\n"
+        )
+        return _write(text, args.output)
+    report = reports[0][1]
+    if args.format == "csv":
+        if not args.output:
+            return _fail("--format csv writes a zip of CSV files: give -o report.zip")
+        Path(args.output).write_bytes(to_csv_zip(report))
+        print(f"wrote {args.output}")
+        return EXIT_OK
+    renderers = {"md": to_markdown, "html": to_html, "json": to_json}
+    return _write(renderers[args.format](report), args.output)
+
+
+def _write(text: str, output: str | None) -> int:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def add_analysis_commands(add: Any) -> None:
+    """Register replay and report on the ttx parser."""
+    replay = add("replay", cmd_replay, "replay a session or exported log: a timeline console, or the state at a time")
+    replay.add_argument("path", type=Path, metavar="SESSION_OR_JSONL")
+    replay.add_argument("--at", metavar="TIME", help='scenario time, e.g. "D2 10:00": print the state then (headless)')
+    replay.add_argument("--json", action="store_true", help="with --at: print JSON")
+    replay.add_argument(
+        "--as", dest="seat", metavar="SEAT", help="apply a seat's or delegation's view (THA, scribe:DWG, evaluator:1)"
+    )
+    replay.add_argument(
+        "--force", action="store_true", help="open a log whose hash chain does not verify (said on every output)"
+    )
+
+    report = add(
+        "report", cmd_report, "draft the after-action report / improvement plan from a session or exported log"
+    )
+    report.add_argument("paths", nargs="+", type=Path, metavar="SESSION_OR_JSONL")
+    report.add_argument("--format", choices=("md", "html", "csv", "json"), default="md")
+    report.add_argument("-o", "--output", help="write to this file (csv: a .zip)")
+    report.add_argument(
+        "--include-restricted", action="store_true", help="include TLP:RED material and evaluators' notes"
+    )
+    report.add_argument("--chatham-house", action="store_true", help="attribute quotes to cells, never to delegations")
+    report.add_argument("--compare", action="store_true", help="compare two or more sessions side by side")
+    report.add_argument(
+        "--force", action="store_true", help="use a log whose hash chain does not verify (said in the report)"
+    )
