@@ -57,8 +57,10 @@ class ReplayApp(BaseScreenQueries):
     TITLE = "ttx replay"
     BINDINGS = [
         Binding("space", "play", "Play/pause"),
-        Binding("right,l", "step(1)", "Step"),
-        Binding("left,h", "step(-1)", "Back"),
+        Binding("right", "step(1)", "Step", priority=True),
+        Binding("left", "step(-1)", "Back", priority=True),
+        Binding("l", "step(1)", "Step", show=False),
+        Binding("h", "step(-1)", "Back", show=False),
         Binding("pagedown", "step(100)", "+100", show=False),
         Binding("pageup", "step(-100)", "-100", show=False),
         Binding("plus,equals_sign", "faster", "Faster", show=False),

@@ -1,0 +1,249 @@
+"""Reports and replays of scripted headless runs: exact figures, need-to-know, integrity, replay states."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ttx.analysis.gaps import Options, analyse, theme_of
+from ttx.analysis.logfile import UnverifiedLog, open_log
+from ttx.analysis.replay import Replay, find_seat, state_document
+from ttx.engine import commands as cmd
+from ttx.engine.clock import ManualClock
+from ttx.engine.controller import Controller, create_session
+from ttx.engine.state import fold
+from ttx.loader.load import load_scenario
+from ttx.store.memory import MemoryStore
+
+from ..conftest import ROOT
+
+MONSOON = ROOT / "scenarios/monsoon-drift"
+SOUTHERN = ROOT / "scenarios/southern-crossing"
+
+
+def ttx(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ttx", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Scripted headless runs of both shipped scenarios."""
+    folder = tmp_path_factory.mktemp("runs")
+    runs = {
+        "monsoon": (MONSOON, "rescue-and-screen"),
+        "monsoon-escort": (MONSOON, "escort-and-delay"),
+        "southern": (SOUTHERN, "screen-and-disembark"),
+    }
+    paths = {}
+    for name, (scenario, script) in runs.items():
+        path = folder / f"{name}.ttx"
+        result = ttx(
+            "run",
+            scenario,
+            "--session",
+            path,
+            "--headless",
+            "--speed",
+            "max",
+            "--script",
+            scenario / "scripts" / f"{script}.yaml",
+        )
+        assert result.returncode == 0, result.stderr
+        paths[name] = path
+    return paths
+
+
+def report_of(path: Path, *extra: str) -> dict[str, Any]:
+    result = ttx("report", path, "--format", "json", *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_monsoon_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[str, Path]) -> None:
+    report = report_of(sessions["monsoon"])
+    assert report["schema"] == "ttx-report/1" and report["tlp"] == "TLP:AMBER"
+    session = report["session"]
+    assert (session["lifecycle"], session["injects_released"], session["responses"], session["observations"]) == (
+        "closed",
+        23,
+        6,
+        1,
+    )
+    assert [(p["inject"], p["option"], p["by"], p["default"]) for p in report["decisions"]["path"]] == [
+        ("A1-5", "rescue", "THA", False),
+        ("A2-4", "screened", "THA", False),
+        ("A3-1", "frozen", "MYS", False),
+    ]
+    untaken = {(u["inject"], u["option"]) for u in report["decisions"]["untaken"]}
+    assert untaken == {("A1-5", "escort"), ("A1-5", "hold"), ("A2-4", "irregular-entry"), ("A3-1", "delayed")}
+    assert sorted(report["decisions"]["branch_injects_never_played"]) == ["A1-2c", "A2-1b", "A2-1c", "A3-0b", "A4-2y"]
+    delegations = {d["id"]: d for d in report["participation"]["delegations"]}
+    assert (delegations["THA"]["responses"], delegations["THA"]["median_response_minutes"]) == (2, 0.0)
+    assert delegations["AFG"]["responses"] == 0 and delegations["AFG"]["received"] == 10
+    assert report["coordination"]["requests"] == [
+        {
+            "id": "MLA-1",
+            "from": "MYS",
+            "to": "THA",
+            "kind": "mutual legal assistance",
+            "answered": True,
+            "minutes_to_answer": 120.0,
+        }
+    ]
+    c1 = next(c for c in report["coverage"]["capabilities"] if c["id"] == "C1")
+    assert c1["rating"] == "S" and next(t for t in c1["tasks"] if t["id"] == "C1.2")["ratings"]["S"] == 1
+    register = report["gaps"]["register"]
+    assert [(g["source"], g["by"], g["inject"], g["theme"]) for g in register] == [
+        ("participant", "PHL", "A2-1a", "capacity and resources")
+    ]
+    assert (
+        report["improvement_plan"][0]["issue"] == "No agreed interpreter pool."
+        and report["improvement_plan"][0]["status"] == "open"
+    )
+    assert {u["inject"] for u in report["silence"]["unanswered_required"]} == {"X-HANDOVER", "X-CONSULT"}
+    assert report["strengths"][0]["observation"] == "(evaluator note withheld)"
+
+
+def test_southern_report_figures(sessions: dict[str, Path]) -> None:
+    report = report_of(sessions["southern"])
+    assert report["session"]["injects_released"] == 21
+    assert {p["inject"]: p["option"] for p in report["decisions"]["path"]} == {"B1-4": "screen", "B2-2": "disembark"}
+    assert report["coordination"]["requests"][0]["answered"] is True
+    assert {o["id"] for o in report["coverage"]["objectives"]} == {"O1", "O2", "O3", "O4"}
+
+
+def test_restricted_material_and_attribution(sessions: dict[str, Path]) -> None:
+    withheld = report_of(sessions["monsoon"])
+    full = report_of(sessions["monsoon"], "--include-restricted")
+    assert full["restricted_included"] and full["strengths"][0]["observation"].startswith("Distress phase decided late")
+    assert "Distress phase decided late" not in json.dumps(withheld)
+    chatham = report_of(sessions["monsoon"], "--chatham-house")
+    text = json.dumps(chatham["participation"]) + json.dumps(chatham["decisions"]) + json.dumps(chatham["gaps"])
+    assert "THA" not in text and "Thailand" not in text and "a delegation in TFPP" in text
+
+
+def test_red_injects_stay_out_of_reports_unless_asked(tmp_path: Path) -> None:
+    loaded = load_scenario(MONSOON)
+    store, clock = MemoryStore(), ManualClock()
+    create_session(store, loaded.scenario, loaded.digest, clock)
+    controller = Controller(store, clock)
+    controller.submit(cmd.Start())
+    controller.submit(cmd.Adhoc(id="SOURCE-X", to=["THA"], tlp="RED", title="Named informant in the port authority"))
+    controller.submit(
+        cmd.Respond(inject="SOURCE-X", text="Protect the source", gaps="no secure channel"), "delegation:THA"
+    )
+    records = list(store.events())
+    state = fold(records)
+    hidden = json.dumps(analyse(state, records))
+    shown = json.dumps(analyse(state, records, Options(include_restricted=True)))
+    assert "SOURCE-X" not in hidden and "Named informant" not in hidden and "no secure channel" not in hidden
+    assert "SOURCE-X" in shown
+
+
+def test_every_format_renders(sessions: dict[str, Path], tmp_path: Path) -> None:
+    markdown = ttx("report", sessions["monsoon"]).stdout
+    assert markdown.startswith("**EXERCISE — TLP:AMBER**") and "## Improvement plan" in markdown
+    html = tmp_path / "r.html"
+    assert ttx("report", sessions["monsoon"], "--format", "html", "-o", html).returncode == 0
+    page = html.read_text()
+    assert page.count("<svg") == 3 and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    archive = tmp_path / "r.zip"
+    assert ttx("report", sessions["monsoon"], "--format", "csv", "-o", archive).returncode == 0
+    with zipfile.ZipFile(archive) as bundle:
+        assert {"objectives.csv", "capabilities.csv", "participation.csv", "improvement_plan.csv"} <= set(
+            bundle.namelist()
+        )
+        assert bundle.read("decisions.csv").decode().splitlines()[1] == "A1-5,rescue,THA,"
+    assert ttx("report", sessions["monsoon"], "--format", "csv").returncode == 2
+
+
+def test_compare_two_sessions(sessions: dict[str, Path]) -> None:
+    result = ttx("report", sessions["monsoon"], sessions["monsoon-escort"], "--compare", "--format", "json")
+    comparison = json.loads(result.stdout)
+    first, second = comparison["sessions"]
+    assert first["decisions"]["A1-5"] == "rescue" and second["decisions"]["A1-5"] == "escort"
+    assert (first["responses"], second["responses"]) == (6, 3)
+    assert (
+        "| injects released | 23 | 23 |"
+        in ttx("report", sessions["monsoon"], sessions["monsoon-escort"], "--compare").stdout
+    )
+    assert ttx("report", sessions["monsoon"], sessions["monsoon-escort"]).returncode == 2
+
+
+def test_exported_jsonl_alone_gives_the_same_report(sessions: dict[str, Path], tmp_path: Path) -> None:
+    exported = tmp_path / "log.jsonl"
+    assert ttx("log", sessions["monsoon"], "--format", "jsonl", "-o", exported).returncode == 0
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    shutil.copy(exported, moved / "log.jsonl")
+    assert report_of(moved / "log.jsonl") == report_of(sessions["monsoon"])
+
+
+def test_tampered_logs_are_refused_unless_forced(sessions: dict[str, Path], tmp_path: Path) -> None:
+    copy = tmp_path / "tampered.ttx"
+    shutil.copy(sessions["monsoon"], copy)
+    db = sqlite3.connect(copy)
+    db.execute("UPDATE events SET payload = replace(payload, 'rescue', 'escort') WHERE type = 'decision_taken'")
+    db.commit()
+    db.close()
+    refused = ttx("report", copy)
+    assert refused.returncode == 2 and "does not verify" in refused.stderr
+    with pytest.raises(UnverifiedLog):
+        open_log(copy)
+    forced = report_of(copy, "--force")
+    assert forced["warning"].startswith("UNVERIFIED LOG")
+    assert "UNVERIFIED LOG" in ttx("report", copy, "--force", "--format", "html").stdout
+    assert "UNVERIFIED LOG" in ttx("replay", copy, "--force", "--at", "D2 10:00", "--json").stdout
+
+
+def test_replay_at_matches_the_live_state_at_the_same_points() -> None:
+    loaded = load_scenario(MONSOON)
+    store, clock = MemoryStore(), ManualClock()
+    create_session(store, loaded.scenario, loaded.digest, clock)
+    controller = Controller(store, clock)
+    controller.submit(cmd.Start())
+    live: dict[int, dict[str, Any]] = {}
+    for hour in range(1, 30):
+        clock.advance(3600)
+        controller.step()
+        if hour % 4 == 0:
+            controller.submit(cmd.Respond(inject="A1-3", text=f"hour {hour}"), "delegation:AUS")
+            live[controller.state.seq] = controller.state.summary()
+    replay = Replay(list(store.events()), every=7)
+    for seq, summary in live.items():
+        assert replay.at_seq(seq).summary() == summary
+    assert replay.at_seq(len(replay.records)).summary() == controller.state.summary()
+
+
+def test_replay_at_a_time_with_a_seat_view(sessions: dict[str, Path]) -> None:
+    result = ttx("replay", sessions["monsoon"], "--at", "D2 10:00", "--json", "--as", "AFG")
+    document = json.loads(result.stdout)
+    assert document["view"] == "delegation:AFG" and document["scenario_time"] == "D2 10:00"
+    assert [i["id"] for i in document["injects"]] == ["A1-6", "A1-3"]
+    facilitator = json.loads(ttx("replay", sessions["monsoon"], "--at", "D1 17:00", "--json").stdout)
+    assert (
+        facilitator["view"] == "facilitator"
+        and "A1-5" in facilitator["injects"]
+        and "A2-1a" not in facilitator["injects"]
+    )
+    log = open_log(sessions["monsoon"])
+    replay = Replay(log.records)
+    assert state_document(replay.at_time("D3 16:00"), find_seat(replay.final, "evaluator:1"))["view"] == "evaluator:1"
+    assert ttx("replay", sessions["monsoon"], "--at", "D2 25:00", "--json").returncode == 2
+    assert ttx("replay", sessions["monsoon"], "--at", "D2 10:00", "--as", "XYZ").returncode == 2
+
+
+def test_gap_themes() -> None:
+    assert theme_of("No agreed interpreter pool.") == "capacity and resources"
+    assert theme_of("Who shares the name list?") == "information sharing"
+    assert theme_of("Weather") == "other"
