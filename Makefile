@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/append_speed.py
 	$(BIN)/python bench/fold_speed.py
 	$(BIN)/python bench/console_speed.py
+	$(BIN)/python bench/report_speed.py
 
 ## schema: regenerate the committed JSON Schemas after changing the models
 schema: $(STAMP)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from ttx.collector import collector_paused
 from ttx.engine.events import EventRecord, InjectReleased
 from ttx.engine.state import ExerciseState, InjectStatus
 from ttx.engine.views import deadline_at, time_text
@@ -61,6 +62,11 @@ def _minutes(seconds: float) -> float:
 
 def analyse(state: ExerciseState, records: list[EventRecord], options: Options = Options()) -> dict[str, Any]:
     """Everything the after-action report needs, as plain data (the JSON report)."""
+    with collector_paused():
+        return _analyse(state, records, options)
+
+
+def _analyse(state: ExerciseState, records: list[EventRecord], options: Options) -> dict[str, Any]:
     assert state.scenario is not None and state.plan is not None
     scenario, plan = state.scenario, state.plan
     hidden = set() if options.include_restricted else {i for i in state.injects if state.inject(i).tlp is Tlp.RED}
@@ -79,14 +85,23 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
     responses = [r for inject in released for r in state.responses.get(inject, [])]
     observations = [o for o in state.observations if o.event.inject not in hidden]
 
+    by_participant: dict[str, list[Any]] = {}
+    by_cell: dict[str | None, list[Any]] = {}
+    for response in responses:
+        by_participant.setdefault(response.participant, []).append(response)
+        by_cell.setdefault(response.cell, []).append(response)
+    rating_counts: Counter[tuple[str, str | None, str]] = Counter()
+    for observation in observations:
+        event = observation.event
+        rating_counts[(event.capability, None, event.rating.value)] += 1
+        rating_counts[(event.capability, event.task, event.rating.value)] += 1
+
+    def responses_to(injects: list[str]) -> list[Any]:
+        return [r for i in injects for r in state.responses.get(i, [])]
+
     # ---------------------------------------------------------------- coverage
     def ratings_for(capability: str, task: str | None = None) -> dict[str, int]:
-        counts = Counter(
-            o.event.rating.value
-            for o in observations
-            if o.event.capability == capability and (task is None or o.event.task == task)
-        )
-        return {rating: counts.get(rating, 0) for rating in RATINGS}
+        return {rating: rating_counts[(capability, task, rating)] for rating in RATINGS}
 
     def injects_for(key: str, value: str) -> tuple[list[str], list[str]]:
         planned = [p.id for p in plan.injects if value in getattr(p.inject, key) and p.id not in hidden]
@@ -95,7 +110,8 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
     objectives = []
     for objective in scenario.objectives:
         planned_ids, out = injects_for("objectives", objective.id)
-        responders = sorted({who(r.participant, r.cell) for r in responses if r.inject in out})
+        answered = responses_to(out)
+        responders = sorted({who(r.participant, r.cell) for r in answered})
         capability_ids = [c.id for c in scenario.capabilities if objective.id in c.objectives]
         counts: Counter[str] = Counter()
         for capability_id in capability_ids:
@@ -106,7 +122,7 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
                 "title": objective.title,
                 "injects_planned": len(planned_ids),
                 "injects_released": out,
-                "responses": sum(1 for r in responses if r.inject in out),
+                "responses": len(answered),
                 "responders": responders,
                 "ratings": {rating: counts.get(rating, 0) for rating in RATINGS},
             }
@@ -123,7 +139,7 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
                 "objectives": capability.objectives,
                 "target": capability.target,
                 "injects_released": out,
-                "responders": sorted({who(r.participant, r.cell) for r in responses if r.inject in out}),
+                "responders": sorted({who(r.participant, r.cell) for r in responses_to(out)}),
                 "ratings": ratings,
                 "rating": rated[0] if rated else "not rated",
                 "tasks": [
@@ -137,7 +153,7 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
     delegations = []
     for participant in scenario.participants:
         inbox = [i for i in state.inbox.get(participant.id, []) if i not in hidden]
-        mine = [r for r in responses if r.participant == participant.id]
+        mine = by_participant.get(participant.id, [])
         first: dict[str, tuple[int, float]] = {}
         for response in mine:
             release = released_at.get(response.inject)
@@ -172,7 +188,7 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
                 "id": cell.id,
                 "name": cell.name,
                 "received": len(addressed),
-                "responses": sum(1 for r in responses if r.cell == cell.id),
+                "responses": len(by_cell.get(cell.id, [])),
             }
         )
 
@@ -283,7 +299,7 @@ def analyse(state: ExerciseState, records: list[EventRecord], options: Options =
     ]
     idle = []
     for cell_row in cells:
-        times = sorted({r.at for r in responses if r.cell == cell_row["id"]})
+        times = sorted({r.at for r in by_cell.get(cell_row["id"], [])})
         marks = [plan.injects[0].time.minutes * 60 if plan.injects else 0, *times, state.at]
         gaps_between = [(b - a, a, b) for a, b in pairwise(marks)]
         if gaps_between:

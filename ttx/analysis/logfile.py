@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from ttx.collector import collector_paused
 from ttx.engine.events import EventRecord
 from ttx.store.base import StoreError
 from ttx.store.log import RawRow, Verdict, jsonl_rows, records_from_rows, verify_rows
@@ -57,11 +60,19 @@ def open_log(path: Path, *, force: bool = False) -> Log:
         UnverifiedLog: the hash chain or sequence does not verify and ``force`` is False.
     """
     rows = _rows(path)
-    verdict = verify_rows(rows)
+    verdict = verify_rows(rows, parse=False)
+    records: list[EventRecord] = []
+    if verdict.ok:
+        try:
+            with collector_paused():
+                records = list(records_from_rows(rows))
+        except ValidationError:
+            verdict = verify_rows(rows)  # names the first event whose payload is not a valid event
     if not verdict.ok and not force:
         raise UnverifiedLog(f"{path}: the log does not verify: {verdict.problem}; use --force to look at it anyway")
-    good = rows if verdict.ok else _parsable(rows)
-    return Log(path, list(records_from_rows(good)), verdict)
+    if not verdict.ok:
+        records = list(records_from_rows(_parsable(rows)))
+    return Log(path, records, verdict)
 
 
 def _parsable(rows: list[RawRow]) -> list[RawRow]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import copy
 from typing import Any
 
 from ttx.collector import collector_paused
@@ -15,20 +14,11 @@ from ttx.model.time import ScenarioTime
 SNAPSHOT_EVERY = 2000
 
 
-def _snapshot(state: ExerciseState) -> ExerciseState:
-    """A copy of a state that shares the (immutable) scenario, plan and recipients."""
-    memo: dict[int, Any] = {
-        id(state.scenario): state.scenario,
-        id(state.plan): state.plan,
-        id(state.recipients): state.recipients,
-    }
-    return copy.deepcopy(state, memo)
-
-
 class Replay:
     """Seekable replay of a log: keeps a state snapshot every few thousand events."""
 
-    def __init__(self, records: list[EventRecord], every: int = SNAPSHOT_EVERY) -> None:
+    def __init__(self, records: list[EventRecord], every: int | None = None) -> None:
+        every = every or max(SNAPSHOT_EVERY, len(records) // 40)
         self.records = records
         self.ats = [record.at for record in records]
         self.snapshots: list[ExerciseState] = []
@@ -37,7 +27,7 @@ class Replay:
             for index, record in enumerate(records):
                 state.apply(record)
                 if (index + 1) % every == 0:
-                    self.snapshots.append(_snapshot(state))
+                    self.snapshots.append(state.snapshot())
         self.final = state
         self.every = every
 
@@ -45,9 +35,9 @@ class Replay:
         """The state right after event ``seq`` (0: before anything)."""
         seq = max(0, min(seq, len(self.records)))
         slot = seq // self.every
-        base = _snapshot(self.snapshots[slot - 1]) if slot > 0 else ExerciseState()
-        start = base.seq
-        return fold(self.records[start:seq], base)
+        with collector_paused():
+            base = self.snapshots[slot - 1].snapshot() if slot > 0 else ExerciseState()
+            return fold(self.records[base.seq : seq], base)
 
     def seq_at_time(self, at: int) -> int:
         """The last event at or before scenario time ``at`` (seconds)."""

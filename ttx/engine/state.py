@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import sys
 from collections.abc import Iterable
@@ -174,6 +175,25 @@ class ExerciseState:
     resumed_after_stop: int = 0
 
     # ------------------------------------------------------------------ queries
+    def snapshot(self) -> ExerciseState:
+        """An independent copy (sharing the immutable scenario, plan, records and responses)."""
+        twin = copy.copy(self)
+        twin.seats = dict(self.seats)
+        twin.injects = {k: copy.copy(v) for k, v in self.injects.items()}
+        twin.adhoc = dict(self.adhoc)
+        twin.released = list(self.released)
+        twin.inbox = {k: list(v) for k, v in self.inbox.items()}
+        twin.responses = {k: list(v) for k, v in self.responses.items()}
+        twin.decisions = dict(self.decisions)
+        twin.branches = list(self.branches)
+        twin.fired_triggers = set(self.fired_triggers)
+        twin.requests = {k: copy.copy(v) for k, v in self.requests.items()}
+        twin.observations = list(self.observations)
+        twin.notes = list(self.notes)
+        twin.rejections = list(self.rejections)
+        twin.phase_log = list(self.phase_log)
+        return twin
+
     def inject(self, inject_id: str) -> Inject:
         """The scenario or ad-hoc inject with this id (KeyError if none)."""
         if inject_id in self.adhoc:

@@ -144,6 +144,10 @@ class ReplayApp(BaseScreenQueries):
                 self.playing = False
 
     # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Arrow keys step the replay, except in a dialog, where they move the text cursor."""
+        return not (action == "step" and len(self.screen_stack) > 1)
+
     def action_step(self, steps: int) -> None:
         self.position = max(0, min(len(self.replay.records), self.position + steps))
         self.show()
