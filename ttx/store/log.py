@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ttx.engine.events import EVENT_ADAPTER, GENESIS_HASH, EventRecord, canonical_json, event_hash, stored_record
-from ttx.store.base import StoreError
+from ttx.engine.events import (
+    EVENT_ADAPTER,
+    GENESIS_HASH,
+    EventRecord,
+    canonical_json,
+    event_hash,
+    event_json,
+    parse_wall,
+    stored_record,
+    wall_text,
+)
+from ttx.store.base import NewEvent, StoreError
 
 RawRow = tuple[int, str, int, str, str, str, str, str]
 """(seq, wall, at, actor, type, payload JSON, prev hash, hash) exactly as stored."""
@@ -97,6 +107,22 @@ def jsonl_rows(path: Path) -> Iterator[RawRow]:
                 )
             except (ValueError, KeyError, TypeError):
                 raise StoreError(f"{path}:{number}: not a ttx log line") from None
+
+
+def chain(events: Sequence[NewEvent], seq: int, prev: str) -> list[tuple[RawRow, EventRecord]]:
+    """Number and hash-chain new events after event ``seq`` (hash ``prev``): stored rows and typed records."""
+    chained: list[tuple[RawRow, EventRecord]] = []
+    for new in events:
+        seq += 1
+        wall = wall_text(new.wall)
+        payload = event_json(new.event)
+        digest = event_hash(prev, seq, wall, new.at, new.actor, payload)
+        record = EventRecord(
+            seq=seq, wall=parse_wall(wall), at=new.at, actor=new.actor, event=new.event, prev=prev, hash=digest
+        )
+        chained.append(((seq, wall, new.at, new.actor, new.event.type, payload, prev, digest), record))
+        prev = digest
+    return chained
 
 
 def records_from_rows(rows: Iterable[RawRow]) -> Iterator[EventRecord]:

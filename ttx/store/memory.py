@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from ttx.engine.commands import COMMAND_ADAPTER, Command
-from ttx.engine.events import GENESIS_HASH, EventRecord, event_hash, event_json, parse_wall, wall_text
+from ttx.engine.events import GENESIS_HASH, EventRecord
 from ttx.store.base import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, Seat
+from ttx.store.log import chain
 
 
 class MemoryStore:
@@ -22,23 +23,7 @@ class MemoryStore:
 
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:
         """Append events (hash-chained) and record outcomes."""
-        seq, prev = self.head()
-        records = []
-        for new in events:
-            seq += 1
-            wall = wall_text(new.wall)
-            digest = event_hash(prev, seq, wall, new.at, new.actor, event_json(new.event))
-            record = EventRecord(
-                seq=seq,
-                wall=parse_wall(wall),
-                at=new.at,
-                actor=new.actor,
-                event=new.event,
-                prev=prev,
-                hash=digest,
-            )
-            records.append(record)
-            prev = digest
+        records = [record for _, record in chain(events, *self.head())]
         self._events.extend(records)
         by_id = {outcome.id: outcome for outcome in outcomes}
         self._commands = [(queued, by_id.get(queued.id, outcome), origin) for queued, outcome, origin in self._commands]

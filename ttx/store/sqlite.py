@@ -17,13 +17,12 @@ from ttx.engine.events import (
     GENESIS_HASH,
     EventRecord,
     SeatRole,
-    event_hash,
-    event_json,
     parse_wall,
     stored_record,
     wall_text,
 )
 from ttx.store.base import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, Seat, StoreError
+from ttx.store.log import chain
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -103,30 +102,12 @@ class SqliteStore:
     # ------------------------------------------------------------------ events
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:
         """Append events and command outcomes in one durable transaction."""
-        records: list[EventRecord] = []
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            seq, prev = self._head()
-            rows = []
-            for new in events:
-                seq += 1
-                wall = wall_text(new.wall)
-                payload = event_json(new.event)
-                digest = event_hash(prev, seq, wall, new.at, new.actor, payload)
-                rows.append((seq, wall, new.at, new.actor, new.event.type, payload, prev, digest))
-                records.append(
-                    EventRecord(
-                        seq=seq,
-                        wall=parse_wall(wall),
-                        at=new.at,
-                        actor=new.actor,
-                        event=new.event,
-                        prev=prev,
-                        hash=digest,
-                    )
-                )
-                prev = digest
+            chained = chain(events, *self._head())
+            rows = [row for row, _ in chained]
+            records = [record for _, record in chained]
             db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany(
                 "UPDATE commands SET status=?, reason=?, seq=? WHERE id=?",
