@@ -113,6 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if args.headless:
                 return _run_headless(store, clock, args.speed, script)
             if args.plain or not sys.stdout.isatty():
+                _print_join_lines(store)
                 return _run_foreground(store, clock, args.speed)
             return _run_console(store, clock, args.speed)
         finally:
@@ -176,16 +177,22 @@ def join_lines(store: SqliteStore) -> list[str]:
     ]
 
 
+def _print_join_lines(store: SqliteStore) -> list[str]:
+    """Print, and return, the `ttx join` line of every delegation, scribe and evaluator seat."""
+    lines = join_lines(store)
+    print("Participants and evaluators join from other terminals with:")
+    for line in lines:
+        print(f"  {line}")
+    return lines
+
+
 def _run_console(store: SqliteStore, clock: SystemClock, speed: float) -> int:
     """The facilitator console (Textual), running the controller."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
     from ttx.tui.facilitator import FacilitatorApp
 
-    lines = join_lines(store)
-    print("Participants and evaluators join from other terminals with:")
-    for line in lines:
-        print(f"  {line}")
+    lines = _print_join_lines(store)
     controller = Controller(store, clock)
     if speed != controller.state.speed and controller.state.lifecycle.value != "closed":
         controller.submit(cmd.SetSpeed(speed=speed))
