@@ -126,3 +126,26 @@ async def test_rejections_are_shown_not_crashes(live: Live) -> None:
         await pilot.pause()
         assert any("cannot resume while the exercise is ready" in n.message for n in app._notifications)
         assert app.is_running
+
+
+async def test_cell_filter_and_cell_rows_on_the_board(live: Live) -> None:
+    app = FacilitatorApp(live.controller, tick=0.05)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.press("s")
+        await pilot.press("c")
+        await pilot.press(*"RRWG", "enter")
+        await pilot.pause()
+        table = app.query_one("#msel", DataTable)
+        ids = [str(table.get_row_at(i)[1]).removeprefix("▶ ") for i in range(table.row_count)]
+        assert ids == ["A1-3", "A1-6"]  # 'all' and the one addressed to RRWG
+        await pilot.press("c")
+        await pilot.press(*"NOPE", "enter")
+        await pilot.pause()
+        assert any("No cell or delegation 'NOPE'" in n.message for n in app._notifications)
+        await pilot.press("escape", "c", *"all", "enter")
+        await pilot.pause()
+        assert table.row_count == 6
+        live.controller.submit(cmd.ReleaseNow(inject="A1-3"))
+        await pilot.pause(0.2)
+        board = app.query_one("#board", DataTable)
+        assert [str(c) for c in board.get_row("cell:RRWG")][2:4] == ["1", "0"]

@@ -89,8 +89,13 @@ def _armed(state: ExerciseState, inject_id: str) -> bool:
     return planned.kind is ReleaseKind.contingency and any(state.is_released(source) for source in planned.sources)
 
 
-def msel_rows(state: ExerciseState, now: int, day: int | None = None, status: str | None = None) -> list[InjectRow]:
-    """The facilitator's MSEL: scheduled injects, branch injects once their branch is taken, ad-hoc ones."""
+def msel_rows(
+    state: ExerciseState, now: int, day: int | None = None, status: str | None = None, receiver: str | None = None
+) -> list[InjectRow]:
+    """The facilitator's MSEL: scheduled injects, branch injects once their branch is taken, ad-hoc ones.
+
+    ``receiver`` keeps the injects a cell (addressed directly) or a delegation receives.
+    """
     assert state.plan is not None
     rows: list[InjectRow] = []
     for planned in state.plan.injects:
@@ -101,6 +106,8 @@ def msel_rows(state: ExerciseState, now: int, day: int | None = None, status: st
         rows.append(_row(state, inject_id, state.day or 1, state.phase or "", "adhoc", now))
     if status is not None:
         rows = [row for row in rows if row.status == status]
+    if receiver is not None:
+        rows = [row for row in rows if receiver in state.receivers(row.id)[0] or receiver in state.receivers(row.id)[1]]
     return sorted(rows, key=lambda row: row.at)
 
 
@@ -169,6 +176,37 @@ def board_rows(state: ExerciseState, now: int) -> list[BoardRow]:
                 open_requests,
             )
         )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class CellRow:
+    """One cell on the facilitator's live board."""
+
+    cell: str
+    received: int
+    answered: int
+    overdue: list[str]
+
+
+def cell_rows(state: ExerciseState, now: int) -> list[CellRow]:
+    """Per playing cell: injects addressed to it, how many its members answered, which are overdue."""
+    assert state.scenario is not None
+    rows = []
+    for cell in state.scenario.cells:
+        addressed = [i for i in state.released if cell.id in state.receivers(i)[0]]
+        answered = [i for i in addressed if any(r.cell == cell.id for r in state.responses.get(i, []))]
+        overdue = [
+            i
+            for i in addressed
+            if i not in answered
+            and (rule := state.inject(i).response) is not None
+            and rule.required
+            and (deadline := deadline_at(state, i)) is not None
+            and now > deadline
+        ]
+        if addressed or cell.kind.value in ("working_group", "delegation", "other"):
+            rows.append(CellRow(cell.id, len(addressed), len(answered), overdue))
     return rows
 
 

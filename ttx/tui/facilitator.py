@@ -42,7 +42,7 @@ from ttx.engine.events import (
     RequestSent,
     ResponseRecorded,
 )
-from ttx.engine.views import board_rows, msel_rows, time_text
+from ttx.engine.views import board_rows, cell_rows, msel_rows, time_text
 from ttx.model.base import Tlp
 from ttx.store.base import CommandStatus
 from ttx.tui.common import STATUS_STYLE, Banner, BaseScreenQueries, ConfirmScreen, TextPrompt, banner, tlp_text
@@ -194,6 +194,7 @@ class FacilitatorApp(BaseScreenQueries):
         Binding("g", "goto", "Go to"),
         Binding("d", "toggle_days", "Day/all"),
         Binding("f", "cycle_filter", "Filter"),
+        Binding("c", "filter_receiver", "Cell filter", show=False),
         Binding("e", "end_day", "End day", show=False),
         Binding("w", "hot_wash", "Hot wash", show=False),
         Binding("x", "end", "End exercise", show=False),
@@ -210,6 +211,7 @@ class FacilitatorApp(BaseScreenQueries):
         self.tick_seconds = tick
         self.all_days = False
         self.status_filter: str | None = None
+        self.receiver_filter: str | None = None
         self.join_lines = list(join_lines)
         self._shown_seq = -1
         self._rows: dict[str, tuple[str, ...]] = {}
@@ -380,7 +382,7 @@ class FacilitatorApp(BaseScreenQueries):
         state = self.controller.state
         table = self.base("#msel", DataTable)
         day = None if self.all_days else (state.day or 1)
-        rows = msel_rows(state, now, day=day, status=self.status_filter)
+        rows = msel_rows(state, now, day=day, status=self.status_filter, receiver=self.receiver_filter)
         upcoming = self.controller.scheduler.next_release()
         cells: dict[str, tuple[str | Text, ...]] = {}
         for row in rows:
@@ -410,13 +412,23 @@ class FacilitatorApp(BaseScreenQueries):
                         table.update_cell(key, column, cell)
         self._rows = plain
         scope = "all days" if self.all_days else f"day {day}"
-        self.base("TabbedContent").get_tab(
-            "msel-tab"
-        ).label = f"MSEL ({scope}{', ' + self.status_filter if self.status_filter else ''})"
+        filters = "".join(f", {f}" for f in (self.status_filter, self.receiver_filter) if f)
+        self.base("TabbedContent").get_tab("msel-tab").label = f"MSEL ({scope}{filters})"
 
     def _board(self, now: int) -> None:
         table = self.base("#board", DataTable)
         table.clear()
+        for cell in cell_rows(self.controller.state, now):
+            overdue = Text(", ".join(cell.overdue), style="bold red") if cell.overdue else Text("")
+            table.add_row(
+                Text(f"cell {cell.cell}", style="bold"),
+                "",
+                str(cell.received),
+                str(cell.answered),
+                overdue,
+                "",
+                key=f"cell:{cell.cell}",
+            )
         for row in board_rows(self.controller.state, now):
             overdue = Text(", ".join(row.overdue), style="bold red") if row.overdue else Text("")
             table.add_row(
@@ -565,6 +577,29 @@ class FacilitatorApp(BaseScreenQueries):
 
         self.push_screen(TextPrompt("Go to inject (id):", placeholder="A1-5"), go)
 
+    def action_filter_receiver(self) -> None:
+        scenario = self.controller.scenario
+        known = {c.id for c in scenario.cells} | {p.id for p in scenario.participants}
+
+        def choose(value: str | None) -> None:
+            if value is None:
+                return
+            wanted = value.strip()
+            if wanted.lower() in ("all", "*"):
+                self.receiver_filter = None
+            elif wanted in known:
+                self.receiver_filter = wanted
+            else:
+                self.notify(
+                    f"No cell or delegation {wanted!r}; type an id such as TFPP or THA, or all.", severity="warning"
+                )
+                return
+            self.refresh_views(force=True)
+
+        self.push_screen(
+            TextPrompt("Show injects for a cell or delegation (all: no filter):", placeholder="TFPP"), choose
+        )
+
     def action_toggle_days(self) -> None:
         self.all_days = not self.all_days
         self.refresh_views(force=True)
@@ -620,6 +655,11 @@ class FacilitatorApp(BaseScreenQueries):
             ("Go to inject", "Highlight an inject in the MSEL by its id", self.action_goto),
             ("Show current day / all days", "Toggle the MSEL scope", self.action_toggle_days),
             ("Filter MSEL by status", "Cycle through statuses", self.action_cycle_filter),
+            (
+                "Filter MSEL by cell or delegation",
+                "Only the injects one cell or delegation receives",
+                self.action_filter_receiver,
+            ),
             ("End the day", "Stop the clock; resume starts the next day (asks first)", self.action_end_day),
             ("Start hot wash", "Stop play and debrief (asks first)", self.action_hot_wash),
             ("End exercise", "Close the session (asks first)", self.action_end),

@@ -123,7 +123,8 @@ class ReplayApp(BaseScreenQueries):
         if records:
             table.move_cursor(row=max(0, self.position - 1 - start), animate=False)
         state = self.replay.at_seq(self.position)
-        status = f"event {self.position}/{len(records)}"
+        filled = round(24 * self.position / max(1, len(records)))
+        status = f"{'█' * filled}{'░' * (24 - filled)} event {self.position}/{len(records)}"
         if self.playing:
             status += f" · playing {self.speed:g} events/s"
         self.base("#status", Label).update(status + " · space play · ←/→ step · g go to · v view as")
