@@ -179,3 +179,27 @@ def test_source_digest_changes_when_an_included_file_changes(write: Write, start
     before = load_scenario(main).digest
     extra.write_text("injects: []\n# edited\n")
     assert load_scenario(main).digest != before
+
+
+def test_problems_in_several_sections_are_all_reported_in_one_run(write: Write, starter: str) -> None:
+    text = starter.replace("tlp: GREEN                  #", "tlp: GRN #")
+    text = text.replace(
+        "  - {id: IDN, name: Indonesia, cells: [TIPWG], roles: [legal]}",
+        "  - {id: IDN, name: Indonesia, cells: [TIPWX], roles: [legal]}\n  - {id: NO, name: Norway, cells: [TIPWG]}",
+    )
+    text = text.replace("      contingency: S1-3", "      contingency: S1-9")
+    text = text.replace(
+        "    time: D2 09:00\n    from: Port health officer", "    time: D2 9:70\n    from: Port health officer"
+    )
+    path = write("ex/scenario.yaml", text)
+    found = problems(path)
+    expected = [
+        "exercise.tlp: input should be",
+        "participants[IDN].cells[0]: unknown cell 'TIPWX'; did you mean 'TIPWG'?",
+        "participants[NO]: member state id 'NO' must be an ISO 3166 alpha-3 code",
+        "injects[S1-2].response.contingency: unknown inject 'S1-9'",
+        "injects[S2-1].time: 'D2 9:70': minutes must be 00-59",
+    ]
+    assert len(found) == len(expected), found
+    for fragment, line in zip(expected, found, strict=True):
+        assert fragment in line, (fragment, line)

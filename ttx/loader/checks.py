@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
 
 from ttx.model.plan import PlanIssue
@@ -18,12 +18,13 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     return f"unknown {kind} {value!r}{hint}"
 
 
-def check_references(scenario: Scenario, other_inject_ids: frozenset[str] = frozenset()) -> list[PlanIssue]:
+def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | None = None) -> list[PlanIssue]:
     """Every cross-reference problem in the scenario, each with its data path.
 
-    ``other_inject_ids`` are ids of injects written in the files but left out of ``scenario``
-    (because they are invalid themselves); references to them are not reported as unknown.
+    ``others`` maps a section ("cells", "injects", ...) to ids written in the files but left out of
+    ``scenario`` because those items are invalid themselves: references to them are not reported.
     """
+    others = others or {}
     issues: list[PlanIssue] = []
 
     def unique(section: str, ids: list[str], label: str) -> set[str]:
@@ -34,13 +35,17 @@ def check_references(scenario: Scenario, other_inject_ids: frozenset[str] = froz
             seen.add(item_id)
         return seen
 
-    objectives = unique("objectives", [o.id for o in scenario.objectives], "objective")
-    capabilities = unique("capabilities", [c.id for c in scenario.capabilities], "capability")
-    cells = unique("cells", [c.id for c in scenario.cells], "cell")
-    participants = unique("participants", [p.id for p in scenario.participants], "participant")
-    phases = unique("phases", [p.id for p in scenario.phases], "phase")
-    injects = unique("injects", [i.id for i in scenario.injects], "inject") | other_inject_ids
+    def known(section: str, ids: list[str], label: str) -> set[str]:
+        return unique(section, ids, label) | others.get(section, frozenset())
+
+    objectives = known("objectives", [o.id for o in scenario.objectives], "objective")
+    capabilities = known("capabilities", [c.id for c in scenario.capabilities], "capability")
+    cells = known("cells", [c.id for c in scenario.cells], "cell")
+    participants = known("participants", [p.id for p in scenario.participants], "participant")
+    phases = known("phases", [p.id for p in scenario.phases], "phase")
+    injects = known("injects", [i.id for i in scenario.injects], "inject")
     tasks = {task for capability in scenario.capabilities for task in capability.task_ids()}
+    unchecked_task_prefixes = tuple(f"{c}." for c in others.get("capabilities", frozenset()))
     for index, participant in enumerate(scenario.participants):
         if participant.id in cells:
             issues.append(
@@ -110,7 +115,13 @@ def check_references(scenario: Scenario, other_inject_ids: frozenset[str] = froz
             refs((*path, "to"), inject.to, "cell or participant", recipients)
         refs((*path, "objectives"), inject.objectives, "objective", objectives)
         refs((*path, "capabilities"), inject.capabilities, "capability", capabilities)
-        refs((*path, "critical_tasks"), inject.critical_tasks, "critical task", tasks)
+        refs(
+            (*path, "critical_tasks"),
+            inject.critical_tasks,
+            "critical task",
+            tasks
+            | {t for t in inject.critical_tasks if unchecked_task_prefixes and t.startswith(unchecked_task_prefixes)},
+        )
         for number, option in enumerate(inject.options):
             refs((*path, "options", number, "release"), option.release, "inject", injects)
             ref((*path, "options", number, "enter_phase"), option.enter_phase, "phase", phases)

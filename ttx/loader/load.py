@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -55,7 +55,7 @@ def _load(path: Path, limits: Limits) -> LoadedScenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         problems.extend(_pydantic_problems(error, data, sources))
-        problems.extend(_located(issue, data, sources) for issue in _check_valid_injects(data))
+        problems.extend(_located(issue, data, sources) for issue in _check_valid_parts(data))
         raise ScenarioError(problems) from None
     issues = check_references(scenario)
     plan, plan_issues = (None, []) if issues else build_plan(scenario)
@@ -80,34 +80,54 @@ def validate_document(model: type[ModelT], document: YamlDocument) -> ModelT:
         raise ScenarioError(_pydantic_problems(error, document.data, SourceMap(document))) from None
 
 
-def _check_valid_injects(data: dict[str, Any]) -> list[PlanIssue]:
-    """Cross-check the injects that are valid on their own, when only some injects are broken.
+SECTIONS: dict[str, type[BaseModel]] = {
+    "objectives": scenario_models.Objective,
+    "capabilities": scenario_models.Capability,
+    "cells": scenario_models.Cell,
+    "participants": scenario_models.Participant,
+    "days": scenario_models.Day,
+    "phases": scenario_models.Phase,
+    "injects": Inject,
+}
+"""List sections whose items are cross-checked one by one when the scenario as a whole is invalid."""
 
-    Lets one run report both a malformed inject and, say, an unknown cell in another inject.
+
+def _check_valid_parts(data: dict[str, Any]) -> list[PlanIssue]:
+    """Cross-check the items that are valid on their own when others are broken.
+
+    Lets one run report both a malformed item and, say, an unknown cell named in another one.
     """
-    raw = data.get("injects")
-    if not isinstance(raw, list):
-        return []
-    adapter = TypeAdapter(Inject)
-    kept: list[Inject] = []
-    positions: list[int] = []
-    broken: set[str] = set()
-    for position, item in enumerate(raw):
-        try:
-            kept.append(adapter.validate_python(item))
-            positions.append(position)
-        except ValidationError:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                broken.add(item["id"])
-    try:
-        rest = Scenario.model_validate({**data, "injects": []})
-    except ValidationError:
-        return []  # other sections are broken too; their errors are already reported
-    partial = rest.model_copy(update={"injects": kept})
+    kept: dict[str, list[Any]] = {}
+    positions: dict[str, list[int]] = {}
+    others: dict[str, frozenset[str]] = {}
+    for section, model in SECTIONS.items():
+        raw = data.get(section)
+        items = raw if isinstance(raw, list) else []
+        adapter: TypeAdapter[Any] = TypeAdapter(model)
+        kept[section], positions[section] = [], []
+        broken: set[str] = set()
+        for position, item in enumerate(items):
+            try:
+                kept[section].append(adapter.validate_python(item))
+                positions[section].append(position)
+            except ValidationError:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    broken.add(item["id"])
+        others[section] = frozenset(broken)
+    partial = Scenario.model_construct(
+        exercise=cast(Any, None),  # not read by the cross-reference checks
+        objectives=kept["objectives"],
+        capabilities=kept["capabilities"],
+        cells=kept["cells"],
+        participants=kept["participants"],
+        days=kept["days"],
+        phases=kept["phases"],
+        injects=kept["injects"],
+    )
     issues: list[PlanIssue] = []
-    for path, message in check_references(partial, frozenset(broken)):
-        if len(path) >= 2 and path[0] == "injects" and isinstance(path[1], int):
-            path = ("injects", positions[path[1]], *path[2:])
+    for path, message in check_references(partial, others):
+        if len(path) >= 2 and path[0] in positions and isinstance(path[1], int):
+            path = (path[0], positions[str(path[0])][path[1]], *path[2:])
         issues.append((path, message))
     return issues
 
