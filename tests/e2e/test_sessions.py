@@ -45,6 +45,15 @@ def outcome(path: Path) -> dict[str, object]:
     }
 
 
+def seats_of(path: Path) -> list[object]:
+    """The seats of a session (none while it is still being created)."""
+    store = SqliteStore(path)
+    try:
+        return list(store.seats())
+    finally:
+        store.close()
+
+
 def releases(path: Path) -> list[str]:
     """Inject ids in release order (empty while the session file is still being created)."""
     db = sqlite3.connect(path)
@@ -189,7 +198,7 @@ def test_twenty_processes_submitting_fifty_responses_each(tmp_path: Path) -> Non
     )
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not (live.exists() and SqliteStore(live).seats()):
+        while time.monotonic() < deadline and not (live.exists() and seats_of(live)):
             time.sleep(0.1)
         store = SqliteStore(live)
         seats = {s.seat: s.code for s in store.seats()}

@@ -68,22 +68,22 @@ class SqliteStore:
 
     def __init__(self, path: Path, *, create: bool = False, synchronous: str = "FULL") -> None:
         self.path = path
-        if not create and not path.exists():
+        if create and not path.exists():
+            _create(path)
+        if not path.exists():
             raise StoreError(f"{path}: no such session file")
         try:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.execute("PRAGMA busy_timeout=30000")
-            if create:
-                self._db.executescript(_SCHEMA)
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                _restrict(path)
             version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a ttx session ({error})") from None
         if version is None or version[0] != SCHEMA_VERSION:
             raise StoreError(f"{path}: not a ttx session of a version this ttx reads")
+        if create:
+            _restrict(path)
         self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
         self._writer_lock: IO[bytes] | None = None
 
@@ -222,6 +222,24 @@ class SqliteStore:
         if self._writer_lock is not None:
             self._writer_lock.close()
             self._writer_lock = None
+
+
+def _create(path: Path) -> None:
+    """Write an empty session file under a temporary name, then move it into place.
+
+    Another process opening the session never sees a file without its tables.
+    """
+    temporary = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    try:
+        db = sqlite3.connect(temporary, isolation_level=None)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        db.close()
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except (OSError, sqlite3.DatabaseError) as error:
+        temporary.unlink(missing_ok=True)
+        raise StoreError(f"{path}: cannot create the session file ({error})") from None
 
 
 def _restrict(path: Path) -> None:
