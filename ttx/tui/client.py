@@ -23,6 +23,9 @@ class SessionClient:
             raise StoreError(f"no seat has the code {code!r} in {path}")
         self.seat_record = seat
         self.state: ExerciseState = fold(self.store.events())
+        if seat.seat not in self.state.seats:
+            self.store.close()
+            raise StoreError(f"{path}: the session is still being created; try again in a moment")
         self.seat: SeatInfo = self.state.seats[seat.seat]
         self.pending: dict[int, Command] = {}
 
