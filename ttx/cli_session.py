@@ -28,7 +28,7 @@ def _shown(value: object) -> bool:
 
 def event_line(record: EventRecord, last_day: int | None = None) -> str:
     """One readable line for an event: sequence, wall and scenario time, actor, type, fields."""
-    from ttx.engine.headless import clock_text
+    from ttx.engine.views import clock_text
 
     fields = record.event.model_dump(exclude={"type", "scenario", "seats"})
     detail = " ".join(f"{k}={v}" for k, v in fields.items() if _shown(v))
@@ -305,13 +305,13 @@ def _fold_session(path: Path) -> tuple[ExerciseState, SqliteStore]:
 def status_data(state: ExerciseState) -> dict[str, Any]:
     """The status of a session as plain data."""
     from ttx.engine.clock import MAX_SPEED
-    from ttx.engine.headless import clock_text, last_day
-    from ttx.engine.scheduler import ItemKind, Scheduler
+    from ttx.engine.scheduler import Scheduler
     from ttx.engine.state import InjectStatus
+    from ttx.engine.views import clock_text, last_day
 
     assert state.plan is not None and state.scenario is not None
     scheduler = Scheduler(state)
-    upcoming = sorted(item for item in scheduler.heap if scheduler._valid(item) and item.kind is ItemKind.release)[:5]
+    upcoming = scheduler.upcoming_releases(5)
     unanswered = [
         inject_id
         for inject_id in state.released

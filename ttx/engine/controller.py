@@ -121,10 +121,12 @@ class Controller:
         when = self.clock.now() if at is None else at
         wall = self.source.wall()
         new = [NewEvent(wall, when, actor, event) for event, actor in events]
-        outcomes = [outcome] if outcome is not None else []
-        if outcome is not None and new and outcome.status is CommandStatus.recorded:
-            head = self.store.head()[0]
-            outcomes = [CommandOutcome(outcome.id, outcome.status, outcome.reason, head + 1)]
+        outcomes = []
+        if outcome is not None:
+            # The controller is the one writer: its state is at the log's head, so the first new
+            # event will be number seq + 1.
+            first = self.state.seq + 1 if new else None
+            outcomes = [CommandOutcome(outcome.id, outcome.status, outcome.reason, first)]
         records = self.store.append(new, outcomes)
         for record in records:
             self._apply(record)

@@ -12,24 +12,11 @@ from ttx.engine.events import DayStarted, EventRecord, InjectReleased, PhaseEnte
 from ttx.engine.script import Action, Script, describe
 from ttx.engine.seats import FACILITATOR
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
-from ttx.model.time import ScenarioTime
+from ttx.engine.views import clock_text, last_day
 from ttx.store.base import EventStore
 
 Say = Callable[[str], None]
 Sleep = Callable[[float], None]
-
-
-def clock_text(at: int, last_day: int | None = None) -> str:
-    """Scenario seconds as ``D2 09:30``; past ``last_day`` (a time jump) as ``D+90 09:00``."""
-    time = ScenarioTime(at // 60)
-    if last_day is not None and time.day > last_day:
-        return str(ScenarioTime(time.minutes, jump=True))
-    return str(time)
-
-
-def last_day(state: ExerciseState) -> int | None:
-    """The last exercise day of the session's scenario."""
-    return max(day.day for day in state.scenario.days) if state.scenario else None
 
 
 @dataclass

@@ -70,6 +70,7 @@ class Phases:
     """The scenario's phases in order; entering one later than the current goes through its guard."""
 
     def __init__(self, scenario: Scenario, current: str | None, guard: GuardCheck) -> None:
+        self.scenario = scenario
         self.phases = list(scenario.phases)
         self.by_id = {phase.id: phase for phase in self.phases}
         self.guard = guard
@@ -103,11 +104,7 @@ class Phases:
 
     def next_phase(self) -> Phase | None:
         """The phase after the current one."""
-        current = self.current
-        if current is None:
-            return self.phases[0]
-        position = [p.id for p in self.phases].index(current)
-        return self.phases[position + 1] if position + 1 < len(self.phases) else None
+        return self.scenario.phase_after(self.current)
 
     def _allowed(self, event: EventData) -> bool:
         assert event.transition is not None and event.transition.dest is not None

@@ -184,15 +184,18 @@ class Scheduler:
             heapq.heappop(self.heap)
         return item
 
+    def upcoming_releases(self, count: int) -> list[Item]:
+        """The next ``count`` valid, unheld release items, in order."""
+        return heapq.nsmallest(
+            count,
+            (
+                item
+                for item in self.heap
+                if item.kind is ItemKind.release and self._valid(item) and not self.state.injects[item.key].held
+            ),
+        )
+
     def next_release(self) -> Item | None:
         """The next valid release item (for "advance to next inject")."""
-        valid = sorted(
-            item
-            for item in self.heap
-            if item.kind is ItemKind.release and self._valid(item) and not self.state.injects[item.key].held
-        )
-        return valid[0] if valid else None
-
-    def pending_count(self) -> int:
-        """How many valid items remain."""
-        return sum(1 for item in self.heap if self._valid(item))
+        upcoming = self.upcoming_releases(1)
+        return upcoming[0] if upcoming else None

@@ -440,11 +440,7 @@ def guard_reason(phase: Phase, state: ExerciseState, override: bool = False) -> 
 def next_phase(state: ExerciseState) -> Phase | None:
     """The phase after the current one (the first before play starts)."""
     assert state.scenario is not None
-    phases = state.scenario.phases
-    if state.phase is None:
-        return phases[0]
-    position = [p.id for p in phases].index(state.phase)
-    return phases[position + 1] if position + 1 < len(phases) else None
+    return state.scenario.phase_after(state.phase)
 
 
 def fold(records: Iterable[EventRecord], state: ExerciseState | None = None) -> ExerciseState:

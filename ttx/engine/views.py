@@ -13,12 +13,22 @@ from ttx.model.time import ScenarioTime
 MINUTE = 60
 
 
-def time_text(at: int, state: ExerciseState) -> str:
-    """Scenario seconds as text, time jumps (past the last exercise day) as ``D+N``."""
+def clock_text(at: int, last_day: int | None = None) -> str:
+    """Scenario seconds as ``D2 09:30``; past ``last_day`` (a time jump) as ``D+90 09:00``."""
     time = ScenarioTime(at // MINUTE)
-    if state.scenario is not None and time.day > max(day.day for day in state.scenario.days):
+    if last_day is not None and time.day > last_day:
         return str(ScenarioTime(time.minutes, jump=True))
     return str(time)
+
+
+def last_day(state: ExerciseState) -> int | None:
+    """The last exercise day of the session's scenario."""
+    return max(day.day for day in state.scenario.days) if state.scenario else None
+
+
+def time_text(at: int, state: ExerciseState) -> str:
+    """Scenario seconds as text for this session (time jumps as ``D+N``)."""
+    return clock_text(at, last_day(state))
 
 
 @dataclass(frozen=True, slots=True)

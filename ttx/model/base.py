@@ -61,11 +61,6 @@ class Tlp(StrEnum):
     CLEAR = "CLEAR"
 
     @property
-    def rank(self) -> int:
-        """0 for RED (most restrictive) up to 4 for CLEAR."""
-        return list(Tlp).index(self)
-
-    @property
     def label(self) -> str:
         """The label as printed on material: ``TLP:AMBER``."""
         return f"TLP:{self.value}"

@@ -403,11 +403,6 @@ class Inject(Model):
         """The contingency inject id, if any."""
         return self.response.contingency if self.response else None
 
-    @property
-    def is_decision(self) -> bool:
-        """Whether players are asked to choose an option."""
-        return bool(self.options)
-
 
 class InjectFile(Model):
     """A reusable inject library file (in ``injects/`` or a scenario folder)."""
@@ -448,6 +443,13 @@ class Scenario(Model):
         if value != 1:
             raise ValueError(f"format {value} is not supported; this ttx reads format 1")
         return value
+
+    def phase_after(self, current: str | None) -> Phase | None:
+        """The phase following ``current`` (the first phase when ``current`` is None; None after the last)."""
+        if current is None:
+            return self.phases[0]
+        position = [phase.id for phase in self.phases].index(current)
+        return self.phases[position + 1] if position + 1 < len(self.phases) else None
 
     def inject(self, inject_id: str) -> Inject:
         """The inject with this id (KeyError if none)."""

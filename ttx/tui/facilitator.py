@@ -665,8 +665,3 @@ class FacilitatorApp(BaseScreenQueries):
             ("End exercise", "Close the session (asks first)", self.action_end),
         ]:
             yield SystemCommand(title, help_text, action)
-
-
-def run_facilitator(controller: Controller, join_lines: Iterable[str]) -> None:
-    """Run the facilitator console until the facilitator quits."""
-    FacilitatorApp(controller, join_lines=join_lines).run()
