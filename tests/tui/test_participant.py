@@ -149,3 +149,18 @@ async def test_evaluator_sees_all_but_red_and_records_observations(live: Live) -
         assert observation.inject == listed(app)[0]
         await pilot.press("2")
         assert "C13" in str(app.query_one("#eeg").source)  # type: ignore[attr-defined]
+
+
+async def test_form_messages_are_brought_into_view_in_a_small_terminal(live: Live) -> None:
+    live.act(cmd.Start())
+    app = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        reader, result = app.query_one("#reader"), app.query_one("#result")
+        assert "Write a response or choose a decision" in label(app, "#result")
+        assert reader.region.contains_region(result.region), "the message must be on screen, not below the fold"
+        await pilot.press("r")
+        await pilot.pause()
+        assert reader.region.contains_region(app.query_one("#text").region)

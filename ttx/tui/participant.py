@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import suppress
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -32,6 +33,18 @@ from ttx.store.base import CommandStatus
 from ttx.tui.client import SessionClient
 from ttx.tui.common import Banner, BaseScreenQueries, banner
 from ttx.tui.drafts import Drafts
+
+
+class FormMessage(Label):
+    """The line under a form saying what happened; it scrolls itself into view when it changes."""
+
+    DEFAULT_CSS = "FormMessage { width: 100%; }"
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)
+        if str(content):
+            self.call_after_refresh(self.screen.scroll_to_widget, self, animate=False)
+
 
 FIELDS = ("decision", "text", "agencies", "legal_basis", "gaps", "participant")
 NO_DECISION = "__none__"
@@ -88,7 +101,7 @@ class SeatApp(BaseScreenQueries):
                         )
                         yield Input(placeholder="what you ask (Enter sends)", id="ask")
                         yield Input(placeholder="answer to the highlighted request (Enter sends)", id="answer")
-                        yield Label("", id="request-status")
+                        yield FormMessage("", id="request-status")
         yield Footer()
 
     def _form(self) -> ComposeResult:
@@ -109,7 +122,7 @@ class SeatApp(BaseScreenQueries):
                 yield Input(placeholder="legal basis", id="legal_basis")
                 yield Input(placeholder="gaps or challenges noticed", id="gaps")
             yield Button("Submit (ctrl+s)", id="submit", variant="primary")
-            yield Label("", id="result")
+            yield FormMessage("", id="result")
 
     def _eeg_text(self) -> str:
         scenario = self.client.state.scenario
@@ -454,7 +467,6 @@ class SeatApp(BaseScreenQueries):
             f"{what} recorded." if recorded else f"{what} rejected: {reason}",
             severity="information" if recorded else "error",
         )
-        label.scroll_visible()
         if recorded:
             label.update(Text(f"Recorded (command {command_id}).", style="bold green"))
             if isinstance(command, cmd.Respond):
