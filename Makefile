@@ -36,6 +36,7 @@ test: $(STAMP) system-packages lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check ttx tests bench
 	$(BIN)/ruff format --check ttx tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ttx.engine.events import NoteAdded, event_json
-from ttx.store.base import NewEvent
+from ttx.engine.ports import NewEvent
 from ttx.store.sqlite import SqliteStore
 
 COUNT = 3000

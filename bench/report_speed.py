@@ -21,13 +21,14 @@ from ttx.analysis.logfile import open_log
 from ttx.analysis.replay import Replay
 from ttx.analysis.report import to_html, to_json, to_markdown
 from ttx.engine import commands as cmd
+from ttx.engine.chain import records_from_rows
 from ttx.engine.clock import ManualClock
 from ttx.engine.controller import Controller, create_session
 from ttx.engine.events import ObservationRecorded, Rating, ResponseRecorded, event_json, wall_text
+from ttx.engine.ports import NewEvent
 from ttx.engine.state import fold
 from ttx.loader.load import load_scenario
-from ttx.store.base import NewEvent
-from ttx.store.log import export_lines, jsonl_rows, records_from_rows
+from ttx.store.jsonl import export_lines, jsonl_rows
 from ttx.store.memory import MemoryStore
 
 EVENTS = 100_000

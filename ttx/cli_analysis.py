@@ -21,7 +21,7 @@ def _fail(message: str) -> int:
 
 def _open(path: Path, force: bool) -> Log | None:
     from ttx.analysis.logfile import UnverifiedLog, open_log
-    from ttx.store.base import StoreError
+    from ttx.engine.ports import StoreError
 
     try:
         log = open_log(path, force=force)

@@ -13,12 +13,11 @@ if TYPE_CHECKING:
     from ttx.engine.clock import SystemClock
     from ttx.engine.commands import Command
     from ttx.engine.events import EventRecord
+    from ttx.engine.ports import EventStore
     from ttx.engine.script import Script
     from ttx.engine.state import ExerciseState
-    from ttx.store.sqlite import SqliteStore
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_QUEUED = 0, 1, 2, 3
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _shown(value: object) -> bool:
@@ -61,7 +60,7 @@ def _load_script(path: Path) -> Script:
     return validate_document(Script, read_yaml(path))
 
 
-def _snapshot_digest(store: SqliteStore) -> str | None:
+def _snapshot_digest(store: EventStore) -> str | None:
     from ttx.engine.events import SessionCreated
 
     first = next(store.events(), None)
@@ -72,10 +71,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Create or resume a session and run it (headless, or as a foreground controller)."""
     from ttx.engine.clock import SystemClock
     from ttx.engine.controller import create_session
+    from ttx.engine.ports import StoreError
     from ttx.loader.load import load_scenario
     from ttx.loader.problems import ScenarioError
-    from ttx.store.base import StoreError
-    from ttx.store.sqlite import SqliteStore
+    from ttx.store.sessions import open_store
 
     session: Path = args.session
     script = None
@@ -90,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     clock = SystemClock()
     try:
         if session.exists():
-            store = SqliteStore(session)
+            store = open_store(session)
             digest = _snapshot_digest(store)
             if loaded is not None and digest is not None and digest != loaded.digest:
                 store.close()
@@ -103,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 return _fail(
                     f"{session} does not exist; give a scenario to create it: ttx run SCENARIO --session {session}"
                 )
-            store = SqliteStore(session, create=True)
+            store = open_store(session, create=True)
             create_session(store, loaded.scenario, loaded.digest, clock, evaluators=args.evaluators)
             print(f"created session {session} from {args.scenario} (seat codes: ttx seats {session})")
         if not store.acquire_writer():
@@ -122,7 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(str(error))
 
 
-def _run_headless(store: SqliteStore, clock: SystemClock, speed: float, script: Script | None) -> int:
+def _run_headless(store: EventStore, clock: SystemClock, speed: float, script: Script | None) -> int:
     from ttx.engine.headless import HeadlessRun, summary_lines
 
     run = HeadlessRun(store, clock, speed=speed, script=script, sleep=time.sleep)
@@ -136,7 +135,7 @@ def _run_headless(store: SqliteStore, clock: SystemClock, speed: float, script: 
     return EXIT_OK
 
 
-def _run_foreground(store: SqliteStore, clock: SystemClock, speed: float) -> int:
+def _run_foreground(store: EventStore, clock: SystemClock, speed: float) -> int:
     """Run the controller without a UI: process commands from other terminals, print the feed."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
@@ -154,7 +153,7 @@ def _run_foreground(store: SqliteStore, clock: SystemClock, speed: float) -> int
     if speed != controller.state.speed:
         controller.submit(cmd.SetSpeed(speed=speed))
     print(
-        f"controller running {store.path}: send commands with `ttx submit {store.path} --seat CODE ...`; Ctrl-C stops"
+        f"controller running {store.location}: send commands with `ttx submit {store.location} --seat CODE ...`; Ctrl-C stops"
     )
     try:
         while not controller.closed():
@@ -168,16 +167,16 @@ def _run_foreground(store: SqliteStore, clock: SystemClock, speed: float) -> int
     return EXIT_OK
 
 
-def join_lines(store: SqliteStore) -> list[str]:
+def join_lines(store: EventStore) -> list[str]:
     """The exact `ttx join` command for every non-facilitator seat."""
     return [
-        f"ttx join {store.path} --seat {seat.code}    # {seat.seat}: {seat.label}"
+        f"ttx join {store.location} --seat {seat.code}    # {seat.seat}: {seat.label}"
         for seat in store.seats()
         if seat.seat != "facilitator"
     ]
 
 
-def _print_join_lines(store: SqliteStore) -> list[str]:
+def _print_join_lines(store: EventStore) -> list[str]:
     """Print, and return, the `ttx join` line of every delegation, scribe and evaluator seat."""
     lines = join_lines(store)
     print("Participants and evaluators join from other terminals with:")
@@ -186,7 +185,7 @@ def _print_join_lines(store: SqliteStore) -> list[str]:
     return lines
 
 
-def _run_console(store: SqliteStore, clock: SystemClock, speed: float) -> int:
+def _run_console(store: EventStore, clock: SystemClock, speed: float) -> int:
     """The facilitator console (Textual), running the controller."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
@@ -197,17 +196,17 @@ def _run_console(store: SqliteStore, clock: SystemClock, speed: float) -> int:
     if speed != controller.state.speed and controller.state.lifecycle.value != "closed":
         controller.submit(cmd.SetSpeed(speed=speed))
     FacilitatorApp(controller, join_lines=lines).run()
-    print(f"facilitator console closed; resume with: ttx run --session {store.path}")
+    print(f"facilitator console closed; resume with: ttx run --session {store.location}")
     return EXIT_OK
 
 
 def cmd_join(args: argparse.Namespace) -> int:
     """Open the console of a delegation, cell scribe or evaluator seat."""
-    from ttx.store.base import StoreError
-    from ttx.tui.client import SessionClient
+    from ttx.engine.ports import StoreError
+    from ttx.engine.session import SessionReader
 
     try:
-        client = SessionClient(args.session, args.seat)
+        client = SessionReader(_open(args.session), args.seat)
     except StoreError as error:
         return _fail(str(error))
     if client.seat.role.value == "facilitator":
@@ -221,15 +220,15 @@ def cmd_join(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(path: Path) -> SqliteStore:
-    from ttx.store.sqlite import SqliteStore
+def _open(path: Path) -> EventStore:
+    from ttx.store.sessions import open_store
 
-    return SqliteStore(path)
+    return open_store(path)
 
 
 def cmd_seats(args: argparse.Namespace) -> int:
     """List seats and their join codes."""
-    from ttx.store.base import StoreError
+    from ttx.engine.ports import StoreError
 
     try:
         store = _open(args.session)
@@ -258,7 +257,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     """Queue a command from a seat and report what the controller did with it."""
     from pydantic import ValidationError
 
-    from ttx.store.base import CommandStatus, StoreError
+    from ttx.engine.ports import CommandStatus, StoreError
 
     try:
         store = _open(args.session)
@@ -295,7 +294,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _fold_session(path: Path) -> tuple[ExerciseState, SqliteStore]:
+def _fold_session(path: Path) -> tuple[ExerciseState, EventStore]:
     from ttx.engine.state import fold
 
     store = _open(path)
@@ -359,7 +358,7 @@ def _waiting(state: ExerciseState) -> str | None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print where a session is."""
-    from ttx.store.base import StoreError
+    from ttx.engine.ports import StoreError
 
     try:
         state, store = _fold_session(args.session)
@@ -394,8 +393,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_log(args: argparse.Namespace) -> int:
     """Export the event log."""
     from ttx.engine.events import SessionCreated
-    from ttx.store.base import StoreError
-    from ttx.store.log import export_lines
+    from ttx.engine.ports import StoreError
+    from ttx.store.jsonl import export_lines
 
     try:
         store = _open(args.session)
@@ -421,22 +420,13 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-check a log's hash chain and sequence."""
-    from ttx.store.base import StoreError
-    from ttx.store.log import jsonl_rows, verify_rows
+    from ttx.engine.chain import verify_rows
+    from ttx.engine.ports import StoreError
+    from ttx.store.sessions import read_rows
 
     path: Path = args.path
     try:
-        with path.open("rb") as handle:
-            magic = handle.read(16)
-    except OSError as error:
-        return _fail(f"{path}: cannot read ({error.strerror})")
-    try:
-        if magic == SQLITE_MAGIC:
-            store = _open(path)
-            verdict = verify_rows(store.raw_rows())
-            store.close()
-        else:
-            verdict = verify_rows(jsonl_rows(path))
+        verdict = verify_rows(read_rows(path))
     except StoreError as error:
         return _fail(str(error))
     if not verdict.ok:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from ttx.engine import commands as cmd
+from ttx.engine.chain import verify_rows
 from ttx.engine.clock import ManualClock
 from ttx.engine.controller import Controller, create_session
+from ttx.engine.ports import CommandStatus, StoreError
 from ttx.loader.load import load_scenario
-from ttx.store.base import CommandStatus, StoreError
-from ttx.store.log import export_lines, jsonl_rows, verify_rows
+from ttx.store.jsonl import export_lines, jsonl_rows
 from ttx.store.sqlite import SqliteStore
 
 from ..conftest import ROOT

@@ -6,7 +6,8 @@ from textual.widgets import DataTable, Input, Select, TextArea
 
 from ttx.engine import commands as cmd
 from ttx.engine.events import Rating
-from ttx.tui.client import SessionClient
+from ttx.engine.session import SessionReader
+from ttx.store.sqlite import SqliteStore
 from ttx.tui.participant import SeatApp
 
 from .conftest import Live
@@ -24,7 +25,7 @@ def label(app: SeatApp, selector: str) -> str:
 async def test_a_delegation_sees_only_what_was_released_to_it(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)  # D1 17:00: A1-1 … A1-5 released
-    app = SeatApp(SessionClient(live.path, live.codes["delegation:AFG"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:AFG"]), poll=0.05)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         assert listed(app) == ["A1-6", "A1-3"]  # RRWG and 'all'; newest first
@@ -40,7 +41,7 @@ async def test_a_delegation_sees_only_what_was_released_to_it(live: Live) -> Non
 async def test_response_is_recorded_and_shown(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
-    app = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         table = app.query_one("#list", DataTable)
         table.move_cursor(row=listed(app).index("A1-5"))
@@ -68,7 +69,7 @@ async def test_rejections_are_shown_inline(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
     live.act(cmd.End())
-    app = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         app.query_one("#list", DataTable).move_cursor(row=listed(app).index("A1-1"))
         await pilot.pause()
@@ -81,11 +82,11 @@ async def test_rejections_are_shown_inline(live: Live) -> None:
 
 async def test_drafts_survive_closing_the_console(live: Live) -> None:
     live.act(cmd.Start())
-    first = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    first = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
     async with first.run_test(size=(100, 40)) as pilot:
         await pilot.press("r", *"half-written")
         await pilot.pause()
-    second = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    second = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
     async with second.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert second.query_one("#text", TextArea).text == "half-written"
@@ -94,7 +95,7 @@ async def test_drafts_survive_closing_the_console(live: Live) -> None:
 
 async def test_requests_between_delegations(live: Live) -> None:
     live.act(cmd.Start())
-    app = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("2")
         app.query_one("#recipient", Select).value = "MYS"
@@ -115,7 +116,7 @@ async def test_requests_between_delegations(live: Live) -> None:
 
 async def test_scribe_must_say_who_it_records_for(live: Live) -> None:
     live.act(cmd.Start())
-    app = SeatApp(SessionClient(live.path, live.codes["scribe:TFPP"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["scribe:TFPP"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("r", *"note")
         await pilot.press("ctrl+s")
@@ -132,7 +133,7 @@ async def test_evaluator_sees_all_but_red_and_records_observations(live: Live) -
     live.act(cmd.Start())
     live.advance(9)
     live.act(cmd.Adhoc(id="SECRET", to=["THA"], tlp="RED", title="Named source"))
-    app = SeatApp(SessionClient(live.path, live.codes["evaluator:1"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["evaluator:1"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert "SECRET" not in listed(app) and {"A1-1", "A1-4", "A1-6"} <= set(listed(app))
@@ -153,7 +154,7 @@ async def test_evaluator_sees_all_but_red_and_records_observations(live: Live) -
 
 async def test_form_messages_are_brought_into_view_in_a_small_terminal(live: Live) -> None:
     live.act(cmd.Start())
-    app = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+s")

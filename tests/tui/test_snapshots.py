@@ -8,7 +8,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from ttx.engine import commands as cmd
-from ttx.tui.client import SessionClient
+from ttx.engine.session import SessionReader
+from ttx.store.sqlite import SqliteStore
 from ttx.tui.facilitator import FacilitatorApp
 from ttx.tui.participant import SeatApp
 
@@ -48,12 +49,12 @@ def test_facilitator_board(snap_compare: Any, live: Live) -> None:
 def test_participant_inject_view(snap_compare: Any, live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
-    app = SeatApp(SessionClient(live.path, live.codes["delegation:THA"]), poll=60)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=60)
     assert snap_compare(app, terminal_size=SIZE, run_before=steady)
 
 
 def test_evaluator_view(snap_compare: Any, live: Live) -> None:
     live.act(cmd.Start())
     live.advance(2)
-    app = SeatApp(SessionClient(live.path, live.codes["evaluator:1"]), poll=60)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["evaluator:1"]), poll=60)
     assert snap_compare(app, terminal_size=SIZE, run_before=steady)

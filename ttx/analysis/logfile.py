@@ -8,11 +8,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ttx.collector import collector_paused
+from ttx.engine.chain import Verdict, records_from_rows, verify_rows
 from ttx.engine.events import EventRecord
-from ttx.store.base import StoreError
-from ttx.store.log import RawRow, Verdict, jsonl_rows, records_from_rows, verify_rows
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from ttx.engine.ports import RawRow
+from ttx.store.sessions import read_rows
 
 
 class UnverifiedLog(Exception):
@@ -35,23 +34,6 @@ class Log:
         return f"UNVERIFIED LOG: {self.verdict.problem} — shown because --force was given"
 
 
-def _rows(path: Path) -> list[RawRow]:
-    try:
-        with path.open("rb") as handle:
-            magic = handle.read(16)
-    except OSError as error:
-        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
-    if magic == SQLITE_MAGIC:
-        from ttx.store.sqlite import SqliteStore
-
-        store = SqliteStore(path)
-        try:
-            return list(store.raw_rows())
-        finally:
-            store.close()
-    return list(jsonl_rows(path))
-
-
 def open_log(path: Path, *, force: bool = False) -> Log:
     """Read and verify a log; refuse an unverified one unless ``force``.
 
@@ -59,7 +41,7 @@ def open_log(path: Path, *, force: bool = False) -> Log:
         StoreError: unreadable file.
         UnverifiedLog: the hash chain or sequence does not verify and ``force`` is False.
     """
-    rows = _rows(path)
+    rows = read_rows(path)
     verdict = verify_rows(rows, parse=False)
     records: list[EventRecord] = []
     if verdict.ok:

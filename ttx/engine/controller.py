@@ -44,13 +44,13 @@ from ttx.engine.events import (
     SessionCreated,
 )
 from ttx.engine.lifecycle import Lifecycle, Phases, TransitionRefused
+from ttx.engine.ports import CommandOutcome, CommandStatus, EventStore, NewEvent, QueuedCommand, Seat, StoreError
 from ttx.engine.scheduler import Item, ItemKind, Scheduler, seconds
 from ttx.engine.seats import FACILITATOR, make_seats, seat_infos
 from ttx.engine.state import InjectStatus, fold, guard_reason
 from ttx.engine.state import Lifecycle as LifecycleState
 from ttx.model.scenario import Inject, Phase, Scenario
 from ttx.model.time import ScenarioTime
-from ttx.store.base import CommandOutcome, CommandStatus, EventStore, NewEvent, QueuedCommand, Seat, StoreError
 
 
 class Rejected(Exception):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-GENESIS_HASH = "0" * 64
 SYSTEM = "system"
 """Actor of events the controller produces on its own (schedule, clock, defaults)."""
 
@@ -357,12 +355,6 @@ def stored_record(seq: int, wall: str, at: int, actor: str, payload: str, prev: 
         prev=prev,
         hash=digest,
     )
-
-
-def event_hash(prev: str, seq: int, wall: str, at: int, actor: str, event_json: str) -> str:
-    """SHA-256 chaining an event to the previous one."""
-    body = f"{prev}\n{seq}\n{wall}\n{at}\n{actor}\n{event_json}"
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def event_json(event: BaseModel) -> str:

@@ -9,11 +9,11 @@ from ttx.engine import commands as cmd
 from ttx.engine.clock import MAX_SPEED, Clock
 from ttx.engine.controller import Controller
 from ttx.engine.events import DayStarted, EventRecord, InjectReleased, PhaseEntered
+from ttx.engine.ports import EventStore
 from ttx.engine.script import Action, Script, describe
 from ttx.engine.seats import FACILITATOR
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
 from ttx.engine.views import clock_text, last_day
-from ttx.store.base import EventStore
 
 Say = Callable[[str], None]
 Sleep = Callable[[float], None]

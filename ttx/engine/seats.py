@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 
 from ttx.engine.events import SeatInfo, SeatRole
+from ttx.engine.ports import Seat
 from ttx.model.scenario import PLAYER_CELL_KINDS, Scenario
-from ttx.store.base import Seat
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I/L: codes are read aloud and typed by hand."""

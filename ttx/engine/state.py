@@ -11,8 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from ttx.collector import collector_paused
+from ttx.engine.chain import GENESIS_HASH
 from ttx.engine.events import (
-    GENESIS_HASH,
     AdhocInjectCreated,
     BranchTaken,
     BriefingStarted,

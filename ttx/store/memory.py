@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from ttx.engine.chain import GENESIS_HASH, chain
 from ttx.engine.commands import COMMAND_ADAPTER, Command
-from ttx.engine.events import GENESIS_HASH, EventRecord
-from ttx.store.base import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, Seat
-from ttx.store.log import chain
+from ttx.engine.events import EventRecord, event_json, wall_text
+from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat
 
 
 class MemoryStore:
@@ -20,6 +20,38 @@ class MemoryStore:
         self._seats: list[Seat] = []
         self._version = 0
         self._seen_version = 0
+        self._writer = False
+
+    @property
+    def location(self) -> str:
+        """An in-memory session has no address."""
+        return ":memory:"
+
+    def acquire_writer(self) -> bool:
+        """Become the one controller (once)."""
+        if self._writer:
+            return False
+        self._writer = True
+        return True
+
+    def writer_active(self) -> bool:
+        """Whether a controller took the store."""
+        return self._writer
+
+    def raw_rows(self) -> Iterator[RawRow]:
+        """Every event as it would be stored."""
+        for record in self._events:
+            payload = event_json(record.event)
+            yield (
+                record.seq,
+                wall_text(record.wall),
+                record.at,
+                record.actor,
+                record.event.type,
+                payload,
+                record.prev,
+                record.hash,
+            )
 
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:
         """Append events (hash-chained) and record outcomes."""

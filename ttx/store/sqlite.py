@@ -12,17 +12,16 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from ttx.engine.chain import GENESIS_HASH, chain
 from ttx.engine.commands import COMMAND_ADAPTER, Command
 from ttx.engine.events import (
-    GENESIS_HASH,
     EventRecord,
     SeatRole,
     parse_wall,
     stored_record,
     wall_text,
 )
-from ttx.store.base import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, Seat, StoreError
-from ttx.store.log import chain
+from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat, StoreError
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -87,7 +86,28 @@ class SqliteStore:
         self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
         self._writer_lock: IO[bytes] | None = None
 
+    @property
+    def location(self) -> str:
+        """The session file's path."""
+        return str(self.path)
+
     # ------------------------------------------------------------------ writer lock
+    def writer_active(self) -> bool:
+        """Whether a controller holds the session (probed with a lock attempt of our own)."""
+        if self._writer_lock is not None:
+            return True
+        try:
+            handle = open(f"{self.path}.lock", "ab")  # noqa: SIM115 - closed right below
+        except OSError:
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            handle.close()
+        return False
+
     def acquire_writer(self) -> bool:
         """Become the session's one controller; False if another process already is."""
         handle = open(f"{self.path}.lock", "ab")  # noqa: SIM115 - held for the store's lifetime
@@ -141,7 +161,7 @@ class SqliteStore:
                 yield stored_record(seq, wall, at, actor, payload, prev, digest)
                 last = seq
 
-    def raw_rows(self) -> Iterator[tuple[int, str, int, str, str, str, str, str]]:
+    def raw_rows(self) -> Iterator[RawRow]:
         """Every event row exactly as stored (for verification and export)."""
         yield from self._db.execute("SELECT seq, wall, at, actor, type, payload, prev, hash FROM events ORDER BY seq")
 

@@ -42,9 +42,9 @@ from ttx.engine.events import (
     RequestSent,
     ResponseRecorded,
 )
+from ttx.engine.ports import CommandStatus
 from ttx.engine.views import board_rows, cell_rows, msel_rows, time_text
 from ttx.model.base import Tlp
-from ttx.store.base import CommandStatus
 from ttx.tui.common import STATUS_STYLE, Banner, BaseScreenQueries, ConfirmScreen, TextPrompt, banner, tlp_text
 
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]

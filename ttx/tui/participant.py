@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -27,10 +28,10 @@ from textual.widgets import (
 
 from ttx.engine import commands as cmd
 from ttx.engine.events import InjectReleased, Rating, SeatRole
+from ttx.engine.ports import CommandStatus
+from ttx.engine.session import SessionReader
 from ttx.engine.views import may_see_responses, speakers, time_text, visible_injects
 from ttx.model.scenario import Inject
-from ttx.store.base import CommandStatus
-from ttx.tui.client import SessionClient
 from ttx.tui.common import Banner, BaseScreenQueries, banner
 from ttx.tui.drafts import Drafts
 
@@ -64,11 +65,11 @@ class SeatApp(BaseScreenQueries):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, client: SessionClient, *, poll: float = 0.25) -> None:
+    def __init__(self, client: SessionReader, *, poll: float = 0.25) -> None:
         super().__init__()
         self.client = client
         self.poll_seconds = poll
-        self.drafts = Drafts(client.path, client.seat.seat)
+        self.drafts = Drafts(Path(client.location), client.seat.seat)
         self.current: str | None = None
         self.seen: set[str] = set()
         self._listed: list[str] = []

@@ -1,29 +1,24 @@
-"""The portable log: JSONL export and import, and verification of the hash chain and sequence."""
+"""The hash chain of the event log, in one place: hashing, numbering new events, verifying stored rows."""
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import ValidationError
 
-from ttx.engine.events import (
-    EVENT_ADAPTER,
-    GENESIS_HASH,
-    EventRecord,
-    canonical_json,
-    event_hash,
-    event_json,
-    parse_wall,
-    stored_record,
-    wall_text,
-)
-from ttx.store.base import NewEvent, StoreError
+from ttx.engine.events import EVENT_ADAPTER, EventRecord, event_json, parse_wall, stored_record, wall_text
+from ttx.engine.ports import NewEvent, RawRow
 
-RawRow = tuple[int, str, int, str, str, str, str, str]
-"""(seq, wall, at, actor, type, payload JSON, prev hash, hash) exactly as stored."""
+GENESIS_HASH = "0" * 64
+"""The "previous hash" of the first event."""
+
+
+def event_hash(prev: str, seq: int, wall: str, at: int, actor: str, payload: str) -> str:
+    """SHA-256 chaining an event to the previous one."""
+    body = f"{prev}\n{seq}\n{wall}\n{at}\n{actor}\n{payload}"
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,41 +67,6 @@ def verify_rows(rows: Iterable[RawRow], *, parse: bool = True) -> Verdict:
                 return Verdict(False, count, prev, f"event {seq}: type column {kind!r} does not match its payload", seq)
         expected_seq, prev, count = seq + 1, stored_hash, count + 1
     return Verdict(True, count, prev)
-
-
-def export_lines(rows: Iterable[RawRow]) -> Iterator[str]:
-    """One JSON object per event, keeping the exact payload text that the hash covers."""
-    for seq, wall, at, actor, kind, payload, prev, digest in rows:
-        yield (
-            f'{{"seq":{seq},"wall":{json.dumps(wall)},"at":{at},"actor":{json.dumps(actor, ensure_ascii=False)},'
-            f'"type":{json.dumps(kind)},"event":{payload},"prev":"{prev}","hash":"{digest}"}}'
-        )
-
-
-def jsonl_rows(path: Path) -> Iterator[RawRow]:
-    """Raw rows from an exported JSONL log (payload re-serialised canonically)."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as error:
-        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                yield (
-                    int(item["seq"]),
-                    str(item["wall"]),
-                    int(item["at"]),
-                    str(item["actor"]),
-                    str(item["type"]),
-                    canonical_json(item["event"]),
-                    str(item["prev"]),
-                    str(item["hash"]),
-                )
-            except (ValueError, KeyError, TypeError):
-                raise StoreError(f"{path}:{number}: not a ttx log line") from None
 
 
 def chain(events: Sequence[NewEvent], seq: int, prev: str) -> list[tuple[RawRow, EventRecord]]:

@@ -1,33 +1,34 @@
-"""A console's connection to a session it does not control: incremental fold, command submission."""
+"""A session as seen by one seat that does not control it: an incremental fold of any store, and command submission."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ttx.engine.commands import Command
 from ttx.engine.events import EventRecord, SeatInfo
+from ttx.engine.ports import CommandOutcome, CommandStatus, EventStore, StoreError
 from ttx.engine.state import ExerciseState, fold
-from ttx.store.base import CommandOutcome, CommandStatus, StoreError
-from ttx.store.sqlite import SqliteStore
 
 
-class SessionClient:
-    """Reads a session as it grows and queues commands as one seat."""
+class SessionReader:
+    """Reads a session as it grows and queues commands as one seat; owns (and closes) its store."""
 
-    def __init__(self, path: Path, code: str) -> None:
-        self.path = path
-        self.store = SqliteStore(path)
-        seat = self.store.seat_by_code(code)
+    def __init__(self, store: EventStore, code: str) -> None:
+        self.store = store
+        seat = store.seat_by_code(code)
         if seat is None:
-            self.store.close()
-            raise StoreError(f"no seat has the code {code!r} in {path}")
+            store.close()
+            raise StoreError(f"no seat has the code {code!r} in {store.location}")
         self.seat_record = seat
-        self.state: ExerciseState = fold(self.store.events())
+        self.state: ExerciseState = fold(store.events())
         if seat.seat not in self.state.seats:
-            self.store.close()
-            raise StoreError(f"{path}: the session is still being created; try again in a moment")
+            store.close()
+            raise StoreError(f"{store.location}: the session is still being created; try again in a moment")
         self.seat: SeatInfo = self.state.seats[seat.seat]
         self.pending: dict[int, Command] = {}
+
+    @property
+    def location(self) -> str:
+        """Where the session lives."""
+        return self.store.location
 
     def refresh(self) -> list[EventRecord]:
         """Fold events other processes appended since the last call (cheap when nothing changed)."""
@@ -55,12 +56,7 @@ class SessionClient:
 
     def controller_running(self) -> bool:
         """Whether a controller holds the session (the facilitator console or a headless run)."""
-        probe = SqliteStore(self.path)
-        try:
-            free = probe.acquire_writer()
-        finally:
-            probe.close()
-        return not free
+        return self.store.writer_active()
 
     def close(self) -> None:
         """Close the store."""

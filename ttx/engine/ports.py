@@ -1,4 +1,4 @@
-"""The event-store interface the engine writes through: append events, read them, queue and claim commands."""
+"""The engine's storage port: the EventStore protocol every session store implements, and its value types."""
 
 from __future__ import annotations
 
@@ -65,12 +65,21 @@ class Seat:
     label: str = ""
 
 
+RawRow = tuple[int, str, int, str, str, str, str, str]
+"""(seq, wall, at, actor, type, payload JSON, prev hash, hash) exactly as stored: what verification reads."""
+
+
 class StoreError(Exception):
     """A session store that cannot be opened, written, or trusted."""
 
 
 class EventStore(Protocol):
     """What every session store provides (SQLite embedded; another database behind the same calls)."""
+
+    @property
+    def location(self) -> str:
+        """Where the session lives, as a person would type it (a file path or a database URL)."""
+        ...
 
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:
         """Atomically append events (hash-chained) and record command outcomes; durable on return."""
@@ -82,6 +91,18 @@ class EventStore(Protocol):
 
     def head(self) -> tuple[int, str]:
         """(last sequence number, its hash); (0, genesis) when empty."""
+        ...
+
+    def raw_rows(self) -> Iterator[RawRow]:
+        """Every event exactly as stored, in sequence order (for verification and export)."""
+        ...
+
+    def acquire_writer(self) -> bool:
+        """Become the session's one controller for the store's lifetime; False if another already is."""
+        ...
+
+    def writer_active(self) -> bool:
+        """Whether some controller (this one or another process) holds the session now."""
         ...
 
     def enqueue(self, seat: str, command: Command, origin: str = "") -> int:
