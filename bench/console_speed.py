@@ -23,7 +23,8 @@ from textual.widgets import DataTable
 from bench.synthetic import build
 from ttx.engine import commands as cmd
 from ttx.engine.clock import SystemClock
-from ttx.engine.controller import Controller, create_session
+from ttx.engine.controller import Controller
+from ttx.engine.creation import create_session
 from ttx.loader.load import load_scenario
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.facilitator import FacilitatorApp

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synthetic import build
 from ttx.engine.clock import MAX_SPEED, SystemClock
-from ttx.engine.controller import create_session
+from ttx.engine.creation import create_session
 from ttx.engine.headless import HeadlessRun
 from ttx.loader.load import load_scenario
 from ttx.store.memory import MemoryStore

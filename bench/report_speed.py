@@ -23,7 +23,8 @@ from ttx.analysis.report import to_html, to_json, to_markdown
 from ttx.engine import commands as cmd
 from ttx.engine.chain import records_from_rows
 from ttx.engine.clock import ManualClock
-from ttx.engine.controller import Controller, create_session
+from ttx.engine.controller import Controller
+from ttx.engine.creation import create_session
 from ttx.engine.events import ObservationRecorded, Rating, ResponseRecorded, event_json, wall_text
 from ttx.engine.ports import NewEvent
 from ttx.engine.state import fold

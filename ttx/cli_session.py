@@ -70,7 +70,7 @@ def _snapshot_digest(store: EventStore) -> str | None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Create or resume a session and run it (headless, or as a foreground controller)."""
     from ttx.engine.clock import SystemClock
-    from ttx.engine.controller import create_session
+    from ttx.engine.creation import create_session
     from ttx.engine.ports import StoreError
     from ttx.loader.load import load_scenario
     from ttx.loader.problems import ScenarioError
@@ -304,6 +304,7 @@ def _fold_session(path: Path) -> tuple[ExerciseState, EventStore]:
 def status_data(state: ExerciseState) -> dict[str, Any]:
     """The status of a session as plain data."""
     from ttx.engine.clock import MAX_SPEED
+    from ttx.engine.obligations import unanswered_required
     from ttx.engine.scheduler import Scheduler
     from ttx.engine.state import InjectStatus
     from ttx.engine.views import clock_text, last_day
@@ -311,13 +312,7 @@ def status_data(state: ExerciseState) -> dict[str, Any]:
     assert state.plan is not None and state.scenario is not None
     scheduler = Scheduler(state)
     upcoming = scheduler.upcoming_releases(5)
-    unanswered = [
-        inject_id
-        for inject_id in state.released
-        if (rule := state.inject(inject_id).response) is not None
-        and rule.required
-        and not state.has_response(inject_id)
-    ]
+    unanswered = unanswered_required(state)
     counts = {status.value: 0 for status in InjectStatus}
     for item in state.injects.values():
         counts[item.status.value] += 1
@@ -346,14 +341,9 @@ def status_data(state: ExerciseState) -> dict[str, Any]:
 
 def _waiting(state: ExerciseState) -> str | None:
     """Why the clock waits at the next phase boundary, if it does."""
-    from ttx.engine.scheduler import seconds
-    from ttx.engine.state import guard_reason, next_phase
+    from ttx.engine.phases import waiting_reason
 
-    upcoming = next_phase(state)
-    if upcoming is None or state.lifecycle.value not in ("running", "paused") or seconds(upcoming.start) > state.at:
-        return None
-    reason = guard_reason(upcoming, state)
-    return f"waiting to enter phase {upcoming.id}: {reason}" if reason else None
+    return waiting_reason(state, state.at)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

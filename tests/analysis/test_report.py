@@ -18,7 +18,8 @@ from ttx.analysis.logfile import UnverifiedLog, open_log
 from ttx.analysis.replay import Replay, find_seat, state_document
 from ttx.engine import commands as cmd
 from ttx.engine.clock import ManualClock
-from ttx.engine.controller import Controller, create_session
+from ttx.engine.controller import Controller
+from ttx.engine.creation import create_session
 from ttx.engine.state import fold
 from ttx.loader.load import load_scenario
 from ttx.store.memory import MemoryStore

@@ -246,7 +246,7 @@ def test_twenty_processes_submitting_fifty_responses_each(tmp_path: Path) -> Non
 
 def test_submit_without_a_controller_is_queued_then_processed(tmp_path: Path) -> None:
     from ttx.engine.clock import SystemClock
-    from ttx.engine.controller import create_session
+    from ttx.engine.creation import create_session
     from ttx.loader.load import load_scenario
 
     store_path = tmp_path / "ready.ttx"

@@ -10,7 +10,8 @@ import pytest
 
 from ttx.engine import commands as cmd
 from ttx.engine.clock import ManualClock
-from ttx.engine.controller import Controller, create_session
+from ttx.engine.controller import Controller
+from ttx.engine.creation import create_session
 from ttx.engine.ports import CommandOutcome, CommandStatus
 from ttx.loader.load import load_scenario
 from ttx.scaffold import starter_text

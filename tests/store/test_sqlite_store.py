@@ -11,7 +11,8 @@ import pytest
 from ttx.engine import commands as cmd
 from ttx.engine.chain import verify_rows
 from ttx.engine.clock import ManualClock
-from ttx.engine.controller import Controller, create_session
+from ttx.engine.controller import Controller
+from ttx.engine.creation import create_session
 from ttx.engine.ports import CommandStatus, StoreError
 from ttx.loader.load import load_scenario
 from ttx.store.jsonl import export_lines, jsonl_rows

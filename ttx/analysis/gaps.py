@@ -10,8 +10,9 @@ from typing import Any
 
 from ttx.collector import collector_paused
 from ttx.engine.events import EventRecord, InjectReleased
+from ttx.engine.obligations import awaits_response, deadline_at, response_required
 from ttx.engine.state import ExerciseState, InjectStatus
-from ttx.engine.views import deadline_at, time_text
+from ttx.engine.views import time_text
 from ttx.model.base import Tlp
 from ttx.model.plan import ReleaseKind
 
@@ -159,7 +160,7 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options)
             release = released_at.get(response.inject)
             if release is not None and response.inject not in first:
                 first[response.inject] = (response.at - release.at, (response.wall - release.wall).total_seconds())
-        required = [i for i in inbox if (rule := state.inject(i).response) is not None and rule.required]
+        required = [i for i in inbox if response_required(state, i)]
         missed = [i for i in required if i not in first]
         scenario_delays = [d[0] for d in first.values()]
         wall_delays = [d[1] for d in first.values()]
@@ -295,12 +296,12 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options)
     unanswered = [
         {"inject": i, "deadline": time_text(d, state) if (d := deadline_at(state, i)) is not None else None}
         for i in released
-        if (rule := state.inject(i).response) is not None and rule.required and not state.has_response(i)
+        if awaits_response(state, i)
     ]
     idle = []
     for cell_row in cells:
         times = sorted({r.at for r in by_cell.get(cell_row["id"], [])})
-        marks = [plan.injects[0].time.minutes * 60 if plan.injects else 0, *times, state.at]
+        marks = [plan.injects[0].time.seconds if plan.injects else 0, *times, state.at]
         gaps_between = [(b - a, a, b) for a, b in pairwise(marks)]
         if gaps_between:
             longest = max(gaps_between)

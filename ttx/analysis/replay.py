@@ -45,7 +45,7 @@ class Replay:
 
     def at_time(self, text: str) -> ExerciseState:
         """The state at a scenario time such as "D2 10:00"."""
-        return self.at_seq(self.seq_at_time(ScenarioTime.parse(text).minutes * 60))
+        return self.at_seq(self.seq_at_time(ScenarioTime.parse(text).seconds))
 
 
 def find_seat(state: ExerciseState, who: str) -> SeatInfo:

@@ -109,6 +109,12 @@ class ScenarioClock:
         self.running = running
         self._reanchor()
 
+    def rebase(self, source: Clock) -> None:
+        """Keep the scenario time, but measure from now on with ``source`` (after replaying the log in no time)."""
+        self.at = self.now()
+        self.source = source
+        self._reanchor()
+
     def set_speed(self, speed: float) -> None:
         """Change speed from now on."""
         self.at = self.now()

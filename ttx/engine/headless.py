@@ -66,7 +66,7 @@ class HeadlessRun:
         self.fired.add(origin)
         self.store.enqueue(action.seat_id(), action.command(), origin)
         if action.resume_after is not None:
-            wall = 0.0 if self.speed == MAX_SPEED else action.resume_after.minutes * 60.0
+            wall = 0.0 if self.speed == MAX_SPEED else float(action.resume_after.seconds)
             self._waiting.append((self.clock.monotonic() + wall, f"{origin}:resume"))
 
     def _on_event(self, record: EventRecord) -> None:
@@ -96,7 +96,7 @@ class HeadlessRun:
     def _due_timed(self, up_to: int | None) -> None:
         """Submit timed actions due by ``up_to`` (all remaining when None), moving the clock to each."""
         pending = sorted(
-            (action.at.minutes * 60, index, action)
+            (action.at.seconds, index, action)
             for index, action in enumerate(self.script.actions)
             if action.at is not None and self._origin(index) not in self.fired
         )

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from ttx.engine.events import BranchTaken, EventRecord, InjectReleased, InjectUnheld, ReleaseVia
+from ttx.engine.phases import phase_start_after
 from ttx.engine.state import ExerciseState, InjectStatus
 from ttx.model.plan import ReleaseKind
 from ttx.model.scenario import Inject
-from ttx.model.time import Offset, ScenarioTime
-
-MINUTE = 60
+from ttx.model.time import Offset
 
 
 class ItemKind(IntEnum):
@@ -36,11 +35,6 @@ class Item:
     cause: str = ""
     jump: bool = False
     """The item's time is a time jump (D+N): the clock jumps to it rather than running to it."""
-
-
-def seconds(time: ScenarioTime) -> int:
-    """Scenario seconds of a scenario time."""
-    return time.minutes * MINUTE
 
 
 class Scheduler:
@@ -68,13 +62,13 @@ class Scheduler:
         state = self.state
         for position, phase in enumerate(self.plan.scenario.phases):
             heapq.heappush(
-                self.heap, Item(seconds(phase.start), ItemKind.phase, position, phase.id, jump=phase.start.jump)
+                self.heap, Item(phase.start.seconds, ItemKind.phase, position, phase.id, jump=phase.start.jump)
             )
         for planned in self.plan.injects:
             if planned.kind is ReleaseKind.scheduled:
                 heapq.heappush(
                     self.heap,
-                    Item(seconds(planned.time), ItemKind.release, planned.index, planned.id, jump=planned.time.jump),
+                    Item(planned.time.seconds, ItemKind.release, planned.index, planned.id, jump=planned.time.jump),
                 )
         for at, branch in state.branches:
             self._schedule_branch(branch, at)
@@ -89,8 +83,8 @@ class Scheduler:
     def _conditional_time(self, inject: Inject, cause_at: int) -> int:
         spec = inject.time
         if isinstance(spec, Offset):
-            return cause_at + spec.after.minutes * MINUTE
-        return max(seconds(spec), cause_at)
+            return cause_at + spec.after.seconds
+        return max(spec.seconds, cause_at)
 
     def _schedule_branch(self, branch: BranchTaken, at: int) -> None:
         for target in branch.release:
@@ -107,13 +101,13 @@ class Scheduler:
         rule = inject.response
         order = self.order.get(inject_id, 1_000_000)
         if rule is not None and rule.deadline is not None:
-            deadline = at + rule.deadline.minutes * MINUTE
+            deadline = at + rule.deadline.seconds
             if rule.contingency is not None:
                 self._push(Item(deadline, ItemKind.contingency, order, inject_id))
             if self.auto_default and inject.options:
                 self._push(Item(deadline, ItemKind.default, order, inject_id))
         elif self.auto_default and inject.options:
-            phase = self._next_phase_start(at)
+            phase = phase_start_after(self.plan.scenario, at)
             self._push(Item(phase if phase is not None else at, ItemKind.default, order, inject_id))
         for follower in self._followers.get(inject_id, []):
             planned = self.plan.by_id[follower]
@@ -127,12 +121,6 @@ class Scheduler:
                     inject_id,
                 )
             )
-
-    def _next_phase_start(self, at: int) -> int | None:
-        for phase in self.plan.scenario.phases:
-            if seconds(phase.start) > at:
-                return seconds(phase.start)
-        return None
 
     # ------------------------------------------------------------------ events in
     def observe(self, record: EventRecord) -> None:

@@ -43,7 +43,7 @@ from ttx.engine.events import (
     SpeedChanged,
 )
 from ttx.model.plan import Plan, Recipients, build_plan
-from ttx.model.scenario import Inject, Phase, Scenario
+from ttx.model.scenario import Inject, Scenario
 
 
 class Lifecycle(StrEnum):
@@ -423,24 +423,6 @@ _HANDLERS: dict[type, Any] = {
     HotWashStarted: _set_lifecycle(Lifecycle.hot_wash),
     ExerciseEnded: _set_lifecycle(Lifecycle.closed),
 }
-
-
-def guard_reason(phase: Phase, state: ExerciseState, override: bool = False) -> str | None:
-    """Why the exercise may not enter ``phase`` now (None when its guard is met or overridden)."""
-    if override or phase.guard is None:
-        return None
-    if phase.guard.facilitator_only:
-        return "only the facilitator can enter this phase"
-    missing = [inject for inject in phase.guard.responses if not state.has_response(inject)]
-    if missing:
-        return f"no response yet to {', '.join(missing)}"
-    return None
-
-
-def next_phase(state: ExerciseState) -> Phase | None:
-    """The phase after the current one (the first before play starts)."""
-    assert state.scenario is not None
-    return state.scenario.phase_after(state.phase)
 
 
 def fold(records: Iterable[EventRecord], state: ExerciseState | None = None) -> ExerciseState:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ttx.engine.events import SeatInfo, SeatRole
+from ttx.engine.obligations import past_deadline, response_required
 from ttx.engine.state import ExerciseState, InjectStatus
 from ttx.model.base import Tlp
 from ttx.model.plan import ReleaseKind
-from ttx.model.time import ScenarioTime
-
-MINUTE = 60
+from ttx.model.time import ScenarioTime, Seconds
 
 
-def clock_text(at: int, last_day: int | None = None) -> str:
+def clock_text(at: Seconds, last_day: int | None = None) -> str:
     """Scenario seconds as ``D2 09:30``; past ``last_day`` (a time jump) as ``D+90 09:00``."""
-    time = ScenarioTime(at // MINUTE)
+    time = ScenarioTime.from_seconds(at)
     if last_day is not None and time.day > last_day:
         return str(ScenarioTime(time.minutes, jump=True))
     return str(time)
@@ -55,16 +54,7 @@ def planned_at(state: ExerciseState, inject_id: str) -> int:
         return item.released_at
     assert state.plan is not None
     planned = state.plan.by_id.get(inject_id)
-    return planned.time.minutes * MINUTE if planned else state.at
-
-
-def deadline_at(state: ExerciseState, inject_id: str) -> int | None:
-    """When a required response to a released inject is due."""
-    item = state.injects[inject_id]
-    rule = state.inject(inject_id).response
-    if item.released_at is None or rule is None or rule.deadline is None:
-        return None
-    return item.released_at + rule.deadline.minutes * MINUTE
+    return planned.time.seconds if planned else state.at
 
 
 def inject_status(state: ExerciseState, inject_id: str, now: int) -> str:
@@ -76,12 +66,10 @@ def inject_status(state: ExerciseState, inject_id: str, now: int) -> str:
         if item.held:
             return "held"
         return "due" if planned_at(state, inject_id) <= now else "pending"
-    rule = state.inject(inject_id).response
     if state.has_response(inject_id):
         return "answered"
-    if rule is not None and rule.required:
-        deadline = deadline_at(state, inject_id)
-        return "overdue" if deadline is not None and now > deadline else "required"
+    if response_required(state, inject_id):
+        return "overdue" if past_deadline(state, inject_id, now) else "required"
     return "released"
 
 
@@ -99,7 +87,7 @@ def _armed(state: ExerciseState, inject_id: str) -> bool:
     return planned.kind is ReleaseKind.contingency and any(state.is_released(source) for source in planned.sources)
 
 
-def msel_rows(
+def live_msel_rows(
     state: ExerciseState, now: int, day: int | None = None, status: str | None = None, receiver: str | None = None
 ) -> list[InjectRow]:
     """The facilitator's MSEL: scheduled injects, branch injects once their branch is taken, ad-hoc ones.
@@ -164,13 +152,7 @@ def board_rows(state: ExerciseState, now: int) -> list[BoardRow]:
         received = state.inbox.get(participant.id, [])
         mine = answered_by.get(participant.id, set())
         overdue = [
-            inject_id
-            for inject_id in received
-            if inject_id not in mine
-            and (rule := state.inject(inject_id).response) is not None
-            and rule.required
-            and (deadline := deadline_at(state, inject_id)) is not None
-            and now > deadline
+            inject_id for inject_id in received if inject_id not in mine and past_deadline(state, inject_id, now)
         ]
         open_requests = sum(
             1 for r in state.requests.values() if r.event.recipient == participant.id and r.answer is None
@@ -206,15 +188,7 @@ def cell_rows(state: ExerciseState, now: int) -> list[CellRow]:
     for cell in state.scenario.cells:
         addressed = [i for i in state.released if cell.id in state.receivers(i)[0]]
         answered = [i for i in addressed if any(r.cell == cell.id for r in state.responses.get(i, []))]
-        overdue = [
-            i
-            for i in addressed
-            if i not in answered
-            and (rule := state.inject(i).response) is not None
-            and rule.required
-            and (deadline := deadline_at(state, i)) is not None
-            and now > deadline
-        ]
+        overdue = [i for i in addressed if i not in answered and past_deadline(state, i, now)]
         if addressed or cell.kind.value in ("working_group", "delegation", "other"):
             rows.append(CellRow(cell.id, len(addressed), len(answered), overdue))
     return rows

@@ -41,6 +41,11 @@ def _format_hm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+Seconds = int
+"""Scenario time as the engine and the log count it: seconds since Day 1 00:00 (authors write minutes)."""
+SECONDS_PER_MINUTE = 60
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class ScenarioTime:
     """A moment of the scenario: minutes since Day 1 00:00.
@@ -76,6 +81,16 @@ class ScenarioTime:
     def at(cls, day: int, clock_minutes: int = 0) -> ScenarioTime:
         """The time ``clock_minutes`` after midnight of ``day`` (1-based)."""
         return cls((day - 1) * MINUTES_PER_DAY + clock_minutes)
+
+    @classmethod
+    def from_seconds(cls, at: Seconds, *, jump: bool = False) -> ScenarioTime:
+        """The minute a scenario second falls in."""
+        return cls(at // SECONDS_PER_MINUTE, jump)
+
+    @property
+    def seconds(self) -> Seconds:
+        """This moment in scenario seconds."""
+        return self.minutes * SECONDS_PER_MINUTE
 
     @property
     def day(self) -> int:
@@ -125,6 +140,11 @@ class Duration:
             raise TimeFormatError(
                 f"{text!r} is not a duration; write hours and minutes, e.g. '01:30' or '36:00'"
             ) from None
+
+    @property
+    def seconds(self) -> Seconds:
+        """This duration in scenario seconds."""
+        return self.minutes * SECONDS_PER_MINUTE
 
     def __str__(self) -> str:
         return _format_hm(self.minutes)

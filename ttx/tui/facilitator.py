@@ -42,9 +42,11 @@ from ttx.engine.events import (
     RequestSent,
     ResponseRecorded,
 )
+from ttx.engine.phases import entry_refusal, next_phase
 from ttx.engine.ports import CommandStatus
-from ttx.engine.views import board_rows, cell_rows, msel_rows, time_text
+from ttx.engine.views import board_rows, cell_rows, live_msel_rows, time_text
 from ttx.model.base import Tlp
+from ttx.model.time import SECONDS_PER_MINUTE, ScenarioTime
 from ttx.tui.common import STATUS_STYLE, Banner, BaseScreenQueries, ConfirmScreen, TextPrompt, banner, tlp_text
 
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]
@@ -331,7 +333,11 @@ class FacilitatorApp(BaseScreenQueries):
         state = self.controller.state
         now = self.controller.clock.now()
         self._header(now)
-        changed = force or state.seq != self._shown_seq or now // 60 != self._last_now // 60
+        changed = (
+            force
+            or state.seq != self._shown_seq
+            or ScenarioTime.from_seconds(now) != ScenarioTime.from_seconds(self._last_now)
+        )
         if not changed:
             return
         self._shown_seq, self._last_now = state.seq, now
@@ -368,7 +374,7 @@ class FacilitatorApp(BaseScreenQueries):
         upcoming = self.controller.scheduler.next_release()
         if upcoming is not None:
             wait = self.controller.clock.wall_seconds_until(upcoming.at)
-            countdown = f" (in {max(0, upcoming.at - now) // 60} min" + (
+            countdown = f" (in {max(0, upcoming.at - now) // SECONDS_PER_MINUTE} min" + (
                 f", {wait:.0f}s wall)" if wait is not None else ")"
             )
             info.append(f"\nnext: {upcoming.key} at {time_text(upcoming.at, state)}{countdown}")
@@ -382,7 +388,7 @@ class FacilitatorApp(BaseScreenQueries):
         state = self.controller.state
         table = self.base("#msel", DataTable)
         day = None if self.all_days else (state.day or 1)
-        rows = msel_rows(state, now, day=day, status=self.status_filter, receiver=self.receiver_filter)
+        rows = live_msel_rows(state, now, day=day, status=self.status_filter, receiver=self.receiver_filter)
         upcoming = self.controller.scheduler.next_release()
         cells: dict[str, tuple[str | Text, ...]] = {}
         for row in rows:
@@ -497,11 +503,12 @@ class FacilitatorApp(BaseScreenQueries):
         self._submit(cmd.Jump(to="next_inject"))
 
     def action_advance_phase(self) -> None:
-        upcoming = self.controller.phases.next_phase()
+        state = self.controller.state
+        upcoming = next_phase(self.controller.scenario, state.phase)
         if upcoming is None:
             self.notify("This is the last phase.", severity="warning")
             return
-        reason = self.controller.phases.check(upcoming.id)
+        reason = entry_refusal(state, upcoming.id)
         if reason is None:
             self._submit(cmd.AdvancePhase())
             return

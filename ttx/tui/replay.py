@@ -204,7 +204,7 @@ class ReplayApp(BaseScreenQueries):
                 )
             if match is None:
                 try:
-                    match = self.replay.seq_at_time(ScenarioTime.parse(target).minutes * 60)
+                    match = self.replay.seq_at_time(ScenarioTime.parse(target).seconds)
                 except ValueError:
                     return f"{target!r} is not an event number, 'day N', a phase, a released inject or a time such as 'D2 10:00'"
         if match is None:
