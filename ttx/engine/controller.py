@@ -16,6 +16,7 @@ from ttx.engine.events import (
     ClockJumped,
     CommandRejected,
     EventRecord,
+    LogSealed,
     PhaseEntered,
     SessionCreated,
 )
@@ -81,6 +82,8 @@ class Controller:
         self.on_event = on_event
         self.clock.rebase(clock)  # from here on the clock runs on real time
         self._last_event_mono = clock.monotonic()
+        if self.state.lifecycle is Lifecycle.closed and not self.state.sealed:
+            self._seal()  # stopped between closing and sealing
         if self.state.lifecycle is Lifecycle.running:
             # Restarted while running (closed console or crash): continue from the last recorded moment.
             self._write([(ClockCheckpoint(resumed=True), SYSTEM)], self.clock.now())
@@ -177,14 +180,20 @@ class Controller:
             self.tick(run_ahead=False)  # the command applies to the state as of now
             result = decide(self.state, item.command, Context(seat, item.id, self.clock.now(), self.scheduler))
         if isinstance(result, Rejection):
-            self._write(
-                [(CommandRejected(command=item.id, kind=kind, reason=result.reason), item.seat)],
-                self.clock.now(),
-                CommandOutcome(item.id, CommandStatus.rejected, result.reason),
-            )
+            # After the seal nothing is appended: the refusal is only the command's outcome.
+            rejected: Planned = []
+            if not self.state.sealed:
+                rejected.append((CommandRejected(command=item.id, kind=kind, reason=result.reason), item.seat))
+            self._write(rejected, self.clock.now(), CommandOutcome(item.id, CommandStatus.rejected, result.reason))
             return
         self._write(result.events, result.at, CommandOutcome(item.id, CommandStatus.recorded))
+        if self.state.lifecycle is Lifecycle.closed and not self.state.sealed:
+            self._seal()
         self.tick(run_ahead=False)
+
+    def _seal(self) -> None:
+        """Close the log: the seal names the count and head of everything before it."""
+        self._write([(LogSealed(events=self.state.seq, head=self.state.head), SYSTEM)], self.state.at)
 
     def tick(self, limit: int | None = None, *, run_ahead: bool = True) -> int:
         """Release what is due by the scenario clock; at max speed, jump to each next item in turn.

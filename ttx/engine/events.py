@@ -276,6 +276,16 @@ class ExerciseEnded(_Event):
     reason: str = ""
 
 
+class LogSealed(_Event):
+    """The log is sealed: the last event of a closed exercise, naming the count and head hash of what it seals."""
+
+    type: Literal["log_sealed"] = "log_sealed"
+    events: int
+    """Events before the seal."""
+    head: str
+    """Hash of the last event before the seal."""
+
+
 Event = Annotated[
     SessionCreated
     | BriefingStarted
@@ -302,7 +312,8 @@ Event = Annotated[
     | NoteAdded
     | CommandRejected
     | HotWashStarted
-    | ExerciseEnded,
+    | ExerciseEnded
+    | LogSealed,
     Field(discriminator="type"),
 ]
 """Any event payload."""

@@ -32,6 +32,7 @@ from ttx.engine.events import (
     InjectReleased,
     InjectSkipped,
     InjectUnheld,
+    LogSealed,
     NoteAdded,
     ObservationRecorded,
     PhaseEntered,
@@ -172,6 +173,8 @@ class ExerciseState:
     rejections: list[CommandRejected] = field(default_factory=list)
     phase_log: list[PhaseEntered] = field(default_factory=list)
     checkpoints: int = 0
+    sealed: bool = False
+    """Whether the log ends with its seal (written when the exercise closed)."""
     resumed_after_stop: int = 0
 
     # ------------------------------------------------------------------ queries
@@ -390,6 +393,10 @@ def _note(state: ExerciseState, record: EventRecord) -> None:
     state.notes.append((record.seq, record.event.text))
 
 
+def _sealed(state: ExerciseState, record: EventRecord) -> None:
+    state.sealed = True
+
+
 def _rejected(state: ExerciseState, record: EventRecord) -> None:
     assert isinstance(record.event, CommandRejected)
     state.rejections.append(record.event)
@@ -422,6 +429,7 @@ _HANDLERS: dict[type, Any] = {
     CommandRejected: _rejected,
     HotWashStarted: _set_lifecycle(Lifecycle.hot_wash),
     ExerciseEnded: _set_lifecycle(Lifecycle.closed),
+    LogSealed: _sealed,
 }
 
 

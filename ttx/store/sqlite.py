@@ -23,7 +23,8 @@ from ttx.engine.events import (
 )
 from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat, StoreError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2: the hash covers the type column."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (

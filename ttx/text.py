@@ -1,0 +1,89 @@
+"""Text is data: how scenario and participant text is made safe for terminals, one-line outputs, CSV and Markdown."""
+
+from __future__ import annotations
+
+import re
+
+MAX_FIELD_CHARS = 20_000
+"""The longest text one field of a command may carry (a response, a request, a note, an ad-hoc body)."""
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if char == "\n":
+        return "\\n"
+    if char == "\r":
+        return "\\r"
+    if code == 0x1B:
+        return "\\e"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE_ONE_LINE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\e``, ``\\x07``, ``\\u202e``); tabs and newlines kept.
+
+    Nothing a terminal would obey (colour, cursor moves, clearing, title or clipboard writes,
+    bidirectional reordering) survives; printable text of every script is unchanged.
+    """
+    return _UNSAFE.sub(lambda match: _escape(match.group()), text)
+
+
+def one_line(text: str) -> str:
+    """Like :func:`visible`, and newlines and carriage returns escaped too: a value that must stay on its line."""
+    return _UNSAFE_ONE_LINE.sub(lambda match: _escape(match.group()), text)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: object) -> str:
+    """A value for a CSV cell that no spreadsheet evaluates: text that would start a formula gets a leading ``'``.
+
+    Numbers stay numbers (``-3`` is a number, not a formula); control characters are shown as escapes.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    text = visible(str(value))
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+
+
+def markdown_text(text: str) -> str:
+    """User text as literal Markdown: no HTML, links, images, emphasis or headings; control characters escaped.
+
+    Every Markdown and HTML metacharacter is backslash-escaped, so ``<script>`` and
+    ``[x](javascript:...)`` show as written and never become markup or a link.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+
+
+def markdown_cell(text: str) -> str:
+    """User text for one cell of a Markdown table: literal, on one line."""
+    return markdown_text(text).replace("\r", " ").replace("\n", " ")
+
+
+def bounded(text: str, limit: int = MAX_FIELD_CHARS) -> str | None:
+    """Why ``text`` cannot be accepted as one field (None when it can): too long, or a NUL character."""
+    if len(text) > limit:
+        return f"is {len(text):,} characters long; the limit is {limit:,}"
+    if "\x00" in text:
+        return "contains a NUL character"
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in text):
+        return "is not valid UTF-8 text"
+    return None
