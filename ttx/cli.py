@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INVALID = 2
+SCHEMA_KINDS = ("scenario", "injects", "report", "compare", "replay-state", "status")
+"""What ``ttx schema --kind`` describes: authored files, then the JSON documents ttx writes."""
 
 DESCRIPTION = """\
 ttx — tabletop-exercise scenario engine.
@@ -26,7 +28,7 @@ Scenario authors: write scenarios/<slug>/scenario.yaml (see docs/scenario-format
   ttx lint scenarios/<slug>          what is valid but probably wrong (--strict: exit 1 on findings)
   ttx msel scenarios/<slug>          the timeline (MSEL) as a table, CSV or Markdown
   ttx graph scenarios/<slug>         phases and branches as a Mermaid diagram
-  ttx schema                         JSON Schema for editor completion
+  ttx schema                         JSON Schema for editor completion (--kind: also of JSON outputs)
   ttx new <slug>                     a commented starter scenario
 
 Running an exercise (see docs/sessions.md):
@@ -134,10 +136,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Print (or write) the JSON Schema of scenario or inject-library files."""
-    from ttx.loader.schema import schema_text
+    """Print (or write) the JSON Schema of scenario or inject-library files, or of an output document."""
+    if args.kind in ("scenario", "injects"):
+        from ttx.loader.schema import schema_text
 
-    text = schema_text(args.kind)
+        text = schema_text(args.kind)
+    else:
+        from ttx.analysis.schemas import document_schema_text
+
+        text = document_schema_text(args.kind)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -227,12 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--strict", action="store_true", help="exit 1 when there are findings")
     _add_limits(lint)
 
-    schema = add("schema", cmd_schema, "print the JSON Schema of scenario files (for editors)")
+    schema = add("schema", cmd_schema, "print the JSON Schema of scenario files (for editors) or of an output document")
     schema.add_argument(
         "--kind",
-        choices=("scenario", "injects"),
+        choices=SCHEMA_KINDS,
         default="scenario",
-        help="scenario.yaml (default) or an inject library file",
+        help="scenario.yaml (default), an inject library file, or the JSON of ttx report, report --compare, replay --json, status --json",
     )
     schema.add_argument("-o", "--output", help="write to this file instead of standard output")
 
@@ -274,6 +281,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        from ttx.engine.ports import StoreError
+        from ttx.text import one_line
+
+        if not isinstance(error, StoreError):
+            raise
+        # A session or log that fails part-way through (a damaged page, a forged event) still ends in one line.
+        print(f"ttx: {one_line(str(error))}", file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -203,6 +203,7 @@ class Controller:
         the clock, never jumping ahead at max speed. Returns the number handled.
         """
         handled = 0
+        self.store.heartbeat()
         if self.state.lifecycle is not Lifecycle.running:
             return handled
         while limit is None or handled < limit:

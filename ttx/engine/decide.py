@@ -44,6 +44,7 @@ from ttx.engine.scheduler import Item, ItemKind, Scheduler
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
 from ttx.model.scenario import Inject, Phase
 from ttx.model.time import ScenarioTime, Seconds
+from ttx.text import bounded
 
 Planned = list[tuple[Event, str]]
 """Events to append, each with its actor."""
@@ -165,6 +166,19 @@ def _pending_inject(state: ExerciseState, inject_id: str) -> Inject:
     if status is not InjectStatus.pending:
         raise Rejected(f"inject {inject_id} is already {status.value}")
     return state.inject(inject_id)
+
+
+def _received(state: ExerciseState, inject_id: str, participant: str) -> frozenset[str]:
+    """The cells through which ``participant`` received a released inject.
+
+    The refusal is the same whether the inject does not exist, is not released yet, or went to
+    others: a delegation learns nothing about injects it may not see.
+    """
+    if state.is_released(inject_id):
+        cells, receivers = state.receivers(inject_id)
+        if participant in receivers:
+            return cells
+    raise Rejected(f"no inject {inject_id} for {participant}")
 
 
 def _speaker(state: ExerciseState, seat: SeatInfo, participant: str | None) -> tuple[str, str | None]:
@@ -359,15 +373,9 @@ def _respond(state: ExerciseState, command: cmd.Respond, ctx: Context) -> Decisi
     assert state.scenario is not None
     seat = ctx.seat
     participant, cell = _speaker(state, seat, command.participant)
-    if command.inject not in state.injects:
-        raise Rejected(f"unknown inject {command.inject!r}")
-    if not state.is_released(command.inject):
-        raise Rejected(f"inject {command.inject} has not been released")
-    cells, receivers = state.receivers(command.inject)
-    if participant not in receivers:
-        raise Rejected(f"inject {command.inject} was not released to {participant}")
+    cells = _received(state, command.inject, participant)
     if seat.role is SeatRole.scribe and seat.cell not in cells:
-        raise Rejected(f"inject {command.inject} was not released to cell {seat.cell}")
+        raise Rejected(f"no inject {command.inject} for cell {seat.cell}")
     if cell is None:
         member = next(p for p in state.scenario.participants if p.id == participant)
         cell = next((c for c in member.cells if c in cells), None)
@@ -429,8 +437,8 @@ def _request(state: ExerciseState, command: cmd.SendRequest, ctx: Context) -> De
         raise Rejected(f"unknown delegation {command.recipient!r}")
     if command.recipient == sender:
         raise Rejected("a delegation cannot send a request to itself")
-    if command.inject is not None and not state.is_released(command.inject):
-        raise Rejected(f"inject {command.inject} has not been released")
+    if command.inject is not None:
+        _received(state, command.inject, sender)  # a request may cite only what its sender received
     request_id = command.id or f"Q{ctx.command_id}"
     if request_id in state.requests:
         raise Rejected(f"request id {request_id!r} is already used")
@@ -470,8 +478,8 @@ def _observe(state: ExerciseState, command: cmd.Observe, ctx: Context) -> Decisi
         raise Rejected(
             f"{command.task!r} is not a critical task of {capability.id} ({', '.join(capability.task_ids())})"
         )
-    if command.inject is not None and command.inject not in state.injects:
-        raise Rejected(f"unknown inject {command.inject!r}")
+    if command.inject is not None and not state.is_released(command.inject):
+        raise Rejected(f"inject {command.inject} has not been released")
     observation = ObservationRecorded(
         observation=f"OBS{ctx.command_id}",
         evaluator=ctx.seat.seat,
@@ -536,10 +544,22 @@ def _dispatch(state: ExerciseState, command: cmd.Command, ctx: Context) -> Decis
             assert_never(command)
 
 
+def _oversized(command: cmd.Command) -> str | None:
+    """Why one of the command's texts cannot be accepted (too long, NUL, not UTF-8), naming the field."""
+    for name, value in command:
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str) and (why := bounded(text)) is not None:
+                return f"{name.replace('_', ' ')} {why}"
+    return None
+
+
 def decide(state: ExerciseState, command: cmd.Command, ctx: Context) -> Decision | Rejection:
     """The events a command comes to, or why it is refused (the state is only read)."""
     if command.kind in cmd.FACILITATOR_ONLY and ctx.seat.role is not SeatRole.facilitator:
         return Rejection(f"only the facilitator may {command.kind.replace('_', ' ')}")
+    if (why := _oversized(command)) is not None:
+        return Rejection(why)
     if state.lifecycle is Lifecycle.closed:
         return Rejection("the exercise has ended")
     try:

@@ -276,6 +276,13 @@ class ExerciseEnded(_Event):
     reason: str = ""
 
 
+class ResumedUnverified(_Event):
+    """The facilitator resumed a session whose log did not verify (``ttx run --force``); the problem is kept."""
+
+    type: Literal["resumed_unverified"] = "resumed_unverified"
+    problem: str
+
+
 class LogSealed(_Event):
     """The log is sealed: the last event of a closed exercise, naming the count and head hash of what it seals."""
 
@@ -313,6 +320,7 @@ Event = Annotated[
     | CommandRejected
     | HotWashStarted
     | ExerciseEnded
+    | ResumedUnverified
     | LogSealed,
     Field(discriminator="type"),
 ]

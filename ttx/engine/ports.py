@@ -101,8 +101,12 @@ class EventStore(Protocol):
         """Become the session's one controller for the store's lifetime; False if another already is."""
         ...
 
+    def heartbeat(self) -> None:
+        """The controller says it is still alive (cheap; the store decides how often it writes)."""
+        ...
+
     def writer_active(self) -> bool:
-        """Whether some controller (this one or another process) holds the session now."""
+        """Whether a controller holds the session now (from its heartbeat; never by probing its lock)."""
         ...
 
     def enqueue(self, seat: str, command: Command, origin: str = "") -> int:

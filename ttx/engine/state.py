@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationError
+
 from ttx.collector import collector_paused
 from ttx.engine.chain import GENESIS_HASH
 from ttx.engine.events import (
@@ -39,12 +41,18 @@ from ttx.engine.events import (
     RequestAnswered,
     RequestSent,
     ResponseRecorded,
+    ResumedUnverified,
     SeatInfo,
     SessionCreated,
     SpeedChanged,
 )
+from ttx.engine.ports import StoreError
 from ttx.model.plan import Plan, Recipients, build_plan
 from ttx.model.scenario import Inject, Scenario
+
+
+class InvalidLog(StoreError):
+    """A log whose events, though well formed, do not make a session (a forged or foreign event)."""
 
 
 class Lifecycle(StrEnum):
@@ -174,6 +182,8 @@ class ExerciseState:
     phase_log: list[PhaseEntered] = field(default_factory=list)
     checkpoints: int = 0
     sealed: bool = False
+    unverified_resumes: list[str] = field(default_factory=list)
+    """Problems of a log the facilitator resumed anyway (ttx run --force)."""
     """Whether the log ends with its seal (written when the exercise closed)."""
     resumed_after_stop: int = 0
 
@@ -251,14 +261,30 @@ class ExerciseState:
     def apply(self, record: EventRecord) -> None:
         """Fold one event into the state (events must come in sequence order)."""
         if record.seq != self.seq + 1:
-            raise ValueError(f"event {record.seq} applied after {self.seq}")
+            raise InvalidLog(f"not a valid ttx log: event {record.seq} follows event {self.seq}")
+        if self.scenario is None and not isinstance(record.event, SessionCreated):
+            raise InvalidLog(
+                f"not a valid ttx log: event {record.seq} ({record.event.type}) comes before the session exists"
+            )
+        handler = _HANDLERS.get(type(record.event))
+        try:
+            if handler is not None:
+                handler(self, record)
+        except (KeyError, ValueError, AssertionError, TypeError, ValidationError) as error:
+            detail = (
+                f"unknown {error}"
+                if isinstance(error, KeyError)
+                else str(error).splitlines()[0]
+                if str(error)
+                else type(error).__name__
+            )
+            raise InvalidLog(
+                f"not a valid ttx log: event {record.seq} ({record.event.type}) does not fit the session: {detail}"
+            ) from None
         self.seq = record.seq
         self.head = record.hash
         self.at = record.at
         self.wall = record.wall
-        handler = _HANDLERS.get(type(record.event))
-        if handler is not None:
-            handler(self, record)
 
     def _release(self, record: EventRecord, event: InjectReleased) -> None:
         state = self.injects.setdefault(event.inject, InjectState(event.inject))
@@ -430,6 +456,7 @@ _HANDLERS: dict[type, Any] = {
     HotWashStarted: _set_lifecycle(Lifecycle.hot_wash),
     ExerciseEnded: _set_lifecycle(Lifecycle.closed),
     LogSealed: _sealed,
+    ResumedUnverified: lambda state, record: state.unverified_resumes.append(record.event.problem),
 }
 
 

@@ -19,18 +19,32 @@ def export_lines(rows: Iterable[RawRow]) -> Iterator[str]:
         )
 
 
+MAX_LINE_BYTES = 4_000_000
+"""The longest line an exported log may have (one event; commands are bounded well below this)."""
+
+
 def jsonl_rows(path: Path) -> Iterator[RawRow]:
-    """Raw rows from an exported JSONL log (payload re-serialised canonically)."""
+    """Raw rows from an exported JSONL log (payload re-serialised canonically).
+
+    Raises:
+        StoreError: not a regular file, unreadable, or a line that is not a ttx log line.
+    """
     try:
-        handle = path.open(encoding="utf-8")
+        if not path.is_file():
+            raise StoreError(f"{path}: not a regular file (give a session file or an exported .jsonl log)")
+        handle = path.open("rb")
     except OSError as error:
         raise StoreError(f"{path}: cannot read ({error.strerror})") from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise StoreError(f"{path}:{number}: not a ttx log line (longer than {MAX_LINE_BYTES:,} bytes)")
+            if not raw.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = json.loads(raw.decode("utf-8"))
                 yield (
                     int(item["seq"]),
                     str(item["wall"]),
@@ -41,5 +55,5 @@ def jsonl_rows(path: Path) -> Iterator[RawRow]:
                     str(item["prev"]),
                     str(item["hash"]),
                 )
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
                 raise StoreError(f"{path}:{number}: not a ttx log line") from None

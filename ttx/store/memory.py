@@ -34,6 +34,9 @@ class MemoryStore:
         self._writer = True
         return True
 
+    def heartbeat(self) -> None:
+        """Nothing to write: the controller is in this process."""
+
     def writer_active(self) -> bool:
         """Whether a controller took the store."""
         return self._writer

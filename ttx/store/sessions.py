@@ -11,17 +11,23 @@ from ttx.store.sqlite import SqliteStore
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def open_store(path: Path, *, create: bool = False) -> EventStore:
-    """The session store at ``path`` (created empty when ``create`` and missing).
+def open_store(path: Path, *, create: bool = False, read_only: bool = False) -> EventStore:
+    """The session store at ``path`` (created empty when ``create`` and missing; ``read_only`` changes nothing).
 
     Raises:
         StoreError: no session there, or not one this ttx reads.
     """
-    return SqliteStore(path, create=create)
+    return SqliteStore(path, create=create, read_only=read_only)
 
 
 def is_session_file(path: Path) -> bool:
     """Whether ``path`` is a session file (rather than an exported JSONL log)."""
+    if not path.is_file():
+        raise StoreError(
+            f"{path}: no such file"
+            if not path.exists()
+            else f"{path}: not a regular file (give a session file or an exported .jsonl log)"
+        )
     try:
         with path.open("rb") as handle:
             return handle.read(16) == SQLITE_MAGIC
@@ -36,7 +42,7 @@ def read_rows(path: Path) -> list[RawRow]:
         StoreError: unreadable or not a ttx log.
     """
     if is_session_file(path):
-        store = open_store(path)
+        store = open_store(path, read_only=True)
         try:
             return list(store.raw_rows())
         finally:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +26,8 @@ from ttx.engine.events import (
 )
 from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat, StoreError
 
+MAX_COMMAND_BYTES = 1_000_000
+"""The largest queued command (its fields are bounded again, one by one, when it is decided)."""
 SCHEMA_VERSION = "2"
 """2: the hash covers the type column."""
 _SCHEMA = """
@@ -63,81 +68,140 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class SqliteStore:
-    """A session in one SQLite file; safe to share between processes on one host."""
+HEARTBEAT_EVERY = 2.0
+"""Seconds between the controller's heartbeats."""
+HEARTBEAT_STALE = 10.0
+"""A controller whose last heartbeat is older than this is taken to be gone."""
 
-    def __init__(self, path: Path, *, create: bool = False, synchronous: str = "FULL") -> None:
+
+def _is_disk_full(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError | OSError) and (
+        "disk is full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC
+    )
+
+
+class SqliteStore:
+    """A session in one SQLite file; safe to share between processes on one host.
+
+    Every database failure surfaces as a :class:`StoreError` saying what is wrong in one line;
+    ``read_only`` opens a file without changing anything in it (verification, reports).
+    """
+
+    def __init__(self, path: Path, *, create: bool = False, read_only: bool = False, synchronous: str = "FULL") -> None:
         self.path = path
+        self.read_only = read_only
         if create and not path.exists():
             _create(path)
-        if not path.exists():
-            raise StoreError(f"{path}: no such session file")
+        if not path.is_file():
+            raise StoreError(f"{path}: no such session file" if not path.exists() else f"{path}: not a session file")
         try:
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            if read_only:
+                self._db = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=30,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            else:
+                self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout=30000")
             version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a ttx session ({error})") from None
         if version is None or version[0] != SCHEMA_VERSION:
+            self._db.close()
             raise StoreError(f"{path}: not a ttx session of a version this ttx reads")
+        with self._guard():
+            if not read_only:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute(f"PRAGMA synchronous={synchronous}")
+            self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if create:
             _restrict(path)
-        self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
         self._writer_lock: IO[bytes] | None = None
+        self._last_beat = 0.0
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn a database failure into a StoreError that says what is wrong."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if _is_disk_full(error):
+                raise StoreError("disk full: nothing was lost; free space and resume") from None
+            raise StoreError(f"{self.path}: the session file is damaged or unreadable ({error})") from None
 
     @property
     def location(self) -> str:
         """The session file's path."""
         return str(self.path)
 
-    # ------------------------------------------------------------------ writer lock
-    def writer_active(self) -> bool:
-        """Whether a controller holds the session (probed with a lock attempt of our own)."""
-        if self._writer_lock is not None:
-            return True
-        try:
-            handle = open(f"{self.path}.lock", "ab")  # noqa: SIM115 - closed right below
-        except OSError:
-            return False
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            handle.close()
-        return False
-
+    # ------------------------------------------------------------------ the one writer
     def acquire_writer(self) -> bool:
-        """Become the session's one controller; False if another process already is."""
-        handle = open(f"{self.path}.lock", "ab")  # noqa: SIM115 - held for the store's lifetime
+        """Become the session's one controller; False if another process already is.
+
+        The lock is taken on the session file itself (through any symlink), so neither another
+        path to the same file nor a removed side file lets a second controller in.
+        """
+        if self.read_only:
+            return False
+        handle = open(self.path.resolve(), "rb")  # noqa: SIM115 - held for the store's lifetime
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
             return False
         self._writer_lock = handle
+        self.heartbeat()
         return True
+
+    def heartbeat(self) -> None:
+        """The controller says it is alive (written at most every :data:`HEARTBEAT_EVERY` seconds)."""
+        now = time.monotonic()
+        if self._writer_lock is None or now - self._last_beat < HEARTBEAT_EVERY:
+            return
+        self._last_beat = now
+        with self._guard():
+            self._db.execute(
+                "INSERT INTO meta VALUES ('heartbeat', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (wall_text(_now()),),
+            )
+
+    def writer_active(self) -> bool:
+        """Whether a controller holds the session: its heartbeat is recent (no lock is probed)."""
+        if self._writer_lock is not None:
+            return True
+        with self._guard():
+            row = self._db.execute("SELECT value FROM meta WHERE key='heartbeat'").fetchone()
+        if row is None:
+            return False
+        try:
+            age = (_now() - parse_wall(str(row[0]))).total_seconds()
+        except ValueError:
+            return False
+        return -HEARTBEAT_STALE < age < HEARTBEAT_STALE
 
     # ------------------------------------------------------------------ events
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:
         """Append events and command outcomes in one durable transaction."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            chained = chain(events, *self._head())
-            rows = [row for row, _ in chained]
-            records = [record for _, record in chained]
-            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.executemany(
-                "UPDATE commands SET status=?, reason=?, seq=? WHERE id=?",
-                [(o.status.value, o.reason, o.seq, o.id) for o in outcomes],
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with self._guard():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                chained = chain(events, *self._head())
+                rows = [row for row, _ in chained]
+                records = [record for _, record in chained]
+                db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany(
+                    "UPDATE commands SET status=?, reason=?, seq=? WHERE id=?",
+                    [(o.status.value, o.reason, o.seq, o.id) for o in outcomes],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
         return records
 
     def _head(self) -> tuple[int, str]:
@@ -146,66 +210,97 @@ class SqliteStore:
 
     def head(self) -> tuple[int, str]:
         """(last sequence number, its hash)."""
-        return self._head()
+        with self._guard():
+            return self._head()
 
     def events(self, after: int = 0) -> Iterator[EventRecord]:
-        """Events after ``after``, in order, read in pages."""
+        """Events after ``after``, in order, read in pages.
+
+        Raises:
+            StoreError: the file is damaged, or a stored event is not one this ttx knows.
+        """
         last = after
         while True:
-            rows = self._db.execute(
-                "SELECT seq, wall, at, actor, payload, prev, hash FROM events WHERE seq > ? ORDER BY seq LIMIT 2000",
-                (last,),
-            ).fetchall()
+            with self._guard():
+                rows = self._db.execute(
+                    "SELECT seq, wall, at, actor, payload, prev, hash FROM events WHERE seq > ? ORDER BY seq LIMIT 2000",
+                    (last,),
+                ).fetchall()
             if not rows:
                 return
             for seq, wall, at, actor, payload, prev, digest in rows:
-                yield stored_record(seq, wall, at, actor, payload, prev, digest)
+                try:
+                    yield stored_record(seq, wall, at, actor, payload, prev, digest)
+                except (ValidationError, ValueError, TypeError):
+                    raise StoreError(f"{self.path}: event {seq} is not a valid ttx event (run ttx verify)") from None
                 last = seq
 
     def raw_rows(self) -> Iterator[RawRow]:
         """Every event row exactly as stored (for verification and export)."""
-        yield from self._db.execute("SELECT seq, wall, at, actor, type, payload, prev, hash FROM events ORDER BY seq")
+        last = 0
+        while True:
+            with self._guard():
+                rows = self._db.execute(
+                    "SELECT seq, wall, at, actor, type, payload, prev, hash FROM events WHERE seq > ? ORDER BY seq LIMIT 2000",
+                    (last,),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                if not (
+                    isinstance(row[0], int)
+                    and all(isinstance(v, str) for v in row[1:2] + row[3:])
+                    and isinstance(row[2], int)
+                ):
+                    raise StoreError(f"{self.path}: event row after {last} is malformed (not a ttx log)")
+                yield row
+                last = row[0]
 
     # ------------------------------------------------------------------ commands
     def enqueue(self, seat: str, command: Command, origin: str = "") -> int:
         """Queue a command; durable on return. ``origin`` tags where it came from (e.g. a script step)."""
-        payload = COMMAND_ADAPTER.dump_json(command, by_alias=True).decode()
-        cursor = self._db.execute(
-            "INSERT INTO commands (submitted, seat, payload, origin) VALUES (?, ?, ?, ?)",
-            (wall_text(_now()), seat, payload, origin),
-        )
+        try:
+            payload = COMMAND_ADAPTER.dump_json(command, by_alias=True).decode()
+        except (UnicodeError, ValueError) as error:
+            raise StoreError(f"not a command ttx can store ({error})") from None
+        if len(payload) > MAX_COMMAND_BYTES:
+            raise StoreError(f"the command is {len(payload):,} bytes; the limit is {MAX_COMMAND_BYTES:,}")
+        with self._guard():
+            cursor = self._db.execute(
+                "INSERT INTO commands (submitted, seat, payload, origin) VALUES (?, ?, ?, ?)",
+                (wall_text(_now()), seat, payload, origin),
+            )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
     def queued(self, limit: int = 500) -> list[QueuedCommand]:
-        """Unprocessed commands, oldest first."""
-        rows = self._db.execute(
-            "SELECT id, seat, submitted, payload FROM commands WHERE status='queued' ORDER BY id LIMIT ?", (limit,)
-        ).fetchall()
-        result = []
-        for command_id, seat, submitted, payload in rows:
-            try:
-                result.append(
-                    QueuedCommand(command_id, seat, parse_wall(submitted), COMMAND_ADAPTER.validate_json(payload))
-                )
-            except ValidationError as error:
-                result.append(QueuedCommand(command_id, seat, parse_wall(submitted), None, str(error).splitlines()[0]))
-        return result
+        """Unprocessed commands, oldest first (a row that is not a command comes back to be rejected)."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT id, seat, submitted, payload FROM commands WHERE status='queued' ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+        return [_queued(command_id, seat, submitted, payload) for command_id, seat, submitted, payload in rows]
 
     def origins(self) -> set[str]:
         """Every origin tag of a queued or processed command."""
-        return {row[0] for row in self._db.execute("SELECT DISTINCT origin FROM commands WHERE origin != ''")}
+        with self._guard():
+            return {row[0] for row in self._db.execute("SELECT DISTINCT origin FROM commands WHERE origin != ''")}
 
     def outcome(self, command_id: int) -> CommandOutcome | None:
         """What happened to a command."""
-        row = self._db.execute("SELECT status, reason, seq FROM commands WHERE id=?", (command_id,)).fetchone()
+        with self._guard():
+            row = self._db.execute("SELECT status, reason, seq FROM commands WHERE id=?", (command_id,)).fetchone()
         if row is None:
             return None
-        return CommandOutcome(command_id, CommandStatus(row[0]), row[1], row[2])
+        try:
+            return CommandOutcome(command_id, CommandStatus(row[0]), row[1], row[2])
+        except ValueError:
+            return CommandOutcome(command_id, CommandStatus.queued)
 
     def changed(self) -> bool:
         """Whether another connection committed since the last call."""
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        with self._guard():
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
         changed = version != self._data_version
         self._data_version = version
         return bool(changed)
@@ -213,18 +308,20 @@ class SqliteStore:
     # ------------------------------------------------------------------ seats
     def add_seats(self, seats: Sequence[Seat]) -> None:
         """Store seats and their join codes."""
-        self._db.execute("BEGIN IMMEDIATE")
-        self._db.executemany(
-            "INSERT INTO seats VALUES (?, ?, ?, ?, ?, ?)",
-            [(s.code, s.seat, s.role.value, s.participant, s.cell, s.label) for s in seats],
-        )
-        self._db.execute("COMMIT")
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT INTO seats VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.code, s.seat, s.role.value, s.participant, s.cell, s.label) for s in seats],
+            )
+            self._db.execute("COMMIT")
 
     def seats(self) -> list[Seat]:
         """All seats, in creation order."""
-        rows = self._db.execute(
-            "SELECT code, seat, role, participant, cell, label FROM seats ORDER BY rowid"
-        ).fetchall()
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT code, seat, role, participant, cell, label FROM seats ORDER BY rowid"
+            ).fetchall()
         return [
             Seat(code, seat, SeatRole(role), participant, cell, label)
             for code, seat, role, participant, cell, label in rows
@@ -232,17 +329,36 @@ class SqliteStore:
 
     def seat_by_code(self, code: str) -> Seat | None:
         """The seat with this join code (codes are not case-sensitive)."""
-        row = self._db.execute(
-            "SELECT code, seat, role, participant, cell, label FROM seats WHERE code=?", (code.strip().upper(),)
-        ).fetchone()
+        with self._guard():
+            row = self._db.execute(
+                "SELECT code, seat, role, participant, cell, label FROM seats WHERE code=?", (code.strip().upper(),)
+            ).fetchone()
         return Seat(row[0], row[1], SeatRole(row[2]), row[3], row[4], row[5]) if row else None
 
     def close(self) -> None:
-        """Close the connection and release the writer lock."""
+        """Close the connection; a controller clears its heartbeat and releases the session."""
+        if self._writer_lock is not None:
+            with suppress(sqlite3.DatabaseError):
+                self._db.execute("DELETE FROM meta WHERE key='heartbeat'")
         self._db.close()
         if self._writer_lock is not None:
             self._writer_lock.close()
             self._writer_lock = None
+
+
+def _queued(command_id: int, seat: object, submitted: object, payload: object) -> QueuedCommand:
+    """A queue row as a command; a row that is not one (written by hand, damaged) is kept for rejection."""
+    try:
+        when = parse_wall(str(submitted))
+    except ValueError:
+        when = _now()
+    seat_id = seat if isinstance(seat, str) else ""
+    if not isinstance(payload, str | bytes):
+        return QueuedCommand(command_id, seat_id, when, None, "the queued row holds no command text")
+    try:
+        return QueuedCommand(command_id, seat_id, when, COMMAND_ADAPTER.validate_json(payload))
+    except ValidationError as error:
+        return QueuedCommand(command_id, seat_id, when, None, str(error).splitlines()[0])
 
 
 def _create(path: Path) -> None:
