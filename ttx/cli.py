@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ttx import __version__
+from ttx.text import one_line
 
 if TYPE_CHECKING:
     from ttx.loader.load import LoadedScenario
@@ -72,7 +73,7 @@ def _load(path: Path, args: argparse.Namespace) -> LoadedScenario | None:
         return load_scenario(path, _limits(args))
     except ScenarioError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(one_line(str(problem)), file=sys.stderr)
         print(f"{path}: invalid, {_count(len(error.problems), 'problem')}", file=sys.stderr)
         return None
 
@@ -107,12 +108,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             loaded = load_scenario(path, _limits(args))
         except ScenarioError as error:
             for problem in error.problems:
-                print(problem)
+                print(one_line(str(problem)))
             files = len({problem.location.file for problem in error.problems})
             print(f"{path}: invalid, {_count(len(error.problems), 'problem')} in {_count(files, 'file')}")
             status = EXIT_INVALID
             continue
-        print(f"{path}: valid: {loaded.scenario.exercise.title}: {_summary(loaded)}")
+        print(one_line(f"{path}: valid: {loaded.scenario.exercise.title}: {_summary(loaded)}"))
     return status
 
 
@@ -128,7 +129,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             continue
         findings = lint(loaded)
         for finding in findings:
-            print(finding)
+            print(one_line(str(finding)))
         print(f"{path}: {_count(len(findings), 'finding') if findings else 'no findings'}")
         if findings and args.strict and status == EXIT_OK:
             status = EXIT_FINDINGS
@@ -161,7 +162,7 @@ def cmd_msel(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     known = {c.id for c in loaded.scenario.cells} | {p.id for p in loaded.scenario.participants}
     if args.cell is not None and args.cell not in known:
-        print(f"ttx msel: unknown cell or participant {args.cell!r}", file=sys.stderr)
+        print(one_line(f"ttx msel: unknown cell or participant {args.cell!r}"), file=sys.stderr)
         return EXIT_INVALID
     rows = msel_rows(loaded.plan, day=args.day, cell=args.cell)
     if args.format == "csv":
@@ -184,7 +185,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     text = mermaid(loaded.plan)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from ttx.private_files import write_private
+
+        write_private(Path(args.output), text)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -283,7 +286,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:
         from ttx.engine.ports import StoreError
-        from ttx.text import one_line
 
         if not isinstance(error, StoreError):
             raise

@@ -61,7 +61,8 @@ def csv_cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_MARKDOWN_LINE_START = re.compile(r"(?m)^([ \t]*)([#+=-]|\d+(?=[.)]))")
 
 
 def markdown_text(text: str) -> str:
@@ -70,7 +71,13 @@ def markdown_text(text: str) -> str:
     Every Markdown and HTML metacharacter is backslash-escaped, so ``<script>`` and
     ``[x](javascript:...)`` show as written and never become markup or a link.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    inline = _MARKDOWN_INLINE.sub(r"\\\1", visible(text))
+    return _MARKDOWN_LINE_START.sub(_escape_line_start, inline)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark = match.groups()
+    return f"{indent}{mark}\\" if mark[0].isdigit() else f"{indent}\\{mark}"
 
 
 def markdown_cell(text: str) -> str:

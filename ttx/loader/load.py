@@ -50,7 +50,7 @@ def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedScenario
 def _load(path: Path, limits: Limits) -> LoadedScenario:
     data, sources = read_sources(path, limits)
     problems: list[Problem] = []
-    data = _substitute_variables(data, sources, problems)
+    data = _substitute_variables(data, sources, problems, limits)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
@@ -153,11 +153,15 @@ def _located(issue: PlanIssue, data: Any, sources: SourceMap) -> Problem:
     return Problem(sources.locate(path), describe_path(path, data), message)
 
 
-def _substitute_variables(data: dict[str, Any], sources: SourceMap, problems: list[Problem]) -> dict[str, Any]:
+def _substitute_variables(
+    data: dict[str, Any], sources: SourceMap, problems: list[Problem], limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
     variables = data.get("variables")
     if not isinstance(variables, dict):
         variables = {}
     values = {str(k): v for k, v in variables.items() if isinstance(v, str)}
+    budget = [limits.max_bytes]
+    """Characters variables may still add: substitution never grows a scenario past --max-size."""
 
     def walk(value: Any, path: NodePath) -> Any:
         if isinstance(value, str) and "{{" in value:
@@ -165,6 +169,18 @@ def _substitute_variables(data: dict[str, Any], sources: SourceMap, problems: li
             def replace(match: re.Match[str]) -> str:
                 name = match.group(1)
                 if name in values:
+                    budget[0] -= len(values[name])
+                    if budget[0] < 0:
+                        if budget[0] + len(values[name]) >= 0:  # report once, where the limit was crossed
+                            problems.append(
+                                Problem(
+                                    sources.locate(path),
+                                    describe_path(path, data),
+                                    f"variables expand the scenario past the {limits.max_bytes:,}-byte limit "
+                                    "(--max-size); use shorter variables or fewer uses",
+                                )
+                            )
+                        return match.group(0)
                     return values[name]
                 known = ", ".join(sorted(values)) or "none defined"
                 problems.append(

@@ -86,6 +86,20 @@ def read_sources(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str,
     return data, sources
 
 
+LIBRARY = "injects"
+"""The shared inject library: the nearest folder of this name above a scenario's folder."""
+
+
+def allowed_roots(scenario_dir: Path) -> list[Path]:
+    """Folders a scenario may include files from: its own, and the shared injects/ library above it."""
+    base = scenario_dir.resolve()
+    roots = [base]
+    library = next((parent / LIBRARY for parent in base.parents if (parent / LIBRARY).is_dir()), None)
+    if library is not None:
+        roots.append(library.resolve())
+    return roots
+
+
 def _included_documents(main: YamlDocument, limits: Limits, problems: list[Problem]) -> list[YamlDocument]:
     patterns = main.data.get("include")
     if patterns is None:
@@ -94,6 +108,7 @@ def _included_documents(main: YamlDocument, limits: Limits, problems: list[Probl
         problems.append(Problem(main.locate(("include",)), "include", "must be a list of file patterns"))
         return []
     base = main.path.parent
+    roots = allowed_roots(base)
     seen = {main.path.resolve()}
     documents: list[YamlDocument] = []
     for index, pattern in enumerate(patterns):
@@ -108,6 +123,17 @@ def _included_documents(main: YamlDocument, limits: Limits, problems: list[Probl
         matches = sorted(p for p in base.glob(pattern) if p.is_file())
         if not matches:
             problems.append(Problem(location, where, f"no file matches {pattern!r}"))
+            continue
+        outside = [m for m in matches if not any(m.resolve().is_relative_to(root) for root in roots)]
+        if outside:
+            problems.append(
+                Problem(
+                    location,
+                    where,
+                    f"{pattern!r} leads outside the scenario's folder and the shared injects/ library; "
+                    "include only files from those",
+                )
+            )
             continue
         for match in matches:
             resolved = match.resolve()

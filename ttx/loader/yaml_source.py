@@ -8,6 +8,7 @@ binary or non-UTF-8 files, oversized files and alias bombs are refused with a lo
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,13 +120,19 @@ def read_yaml(path: Path, limits: Limits = DEFAULT_LIMITS) -> YamlDocument:
         ScenarioError: with every problem found, each located in ``path``.
     """
     start = Location(path)
+    too_big = Problem(start, "", f"file is over the {limits.max_bytes:,}-byte limit (--max-size)")
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             raise ScenarioError(
-                [Problem(start, "", f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte limit")]
+                [Problem(start, "", "not a regular file (a device, pipe or folder cannot be a scenario)")]
             )
-        raw = path.read_bytes()
+        if info.st_size > limits.max_bytes:
+            raise ScenarioError([too_big])
+        with path.open("rb") as handle:
+            raw = handle.read(limits.max_bytes + 1)
+        if len(raw) > limits.max_bytes:
+            raise ScenarioError([too_big])
     except OSError as error:
         raise ScenarioError([Problem(start, "", f"cannot read file: {error.strerror or error}")]) from None
     text = _decode(path, raw)

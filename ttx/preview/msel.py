@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ttx.model.plan import Plan, PlannedInject, ReleaseKind, deadline_of
+from ttx.text import csv_cell, markdown_cell
 
 COLUMNS = ("day", "phase", "time", "id", "from", "to", "channel", "tlp", "title", "objectives", "release")
 
@@ -97,16 +98,13 @@ def to_csv(rows: Iterable[MselRow]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(row.values())
+        writer.writerow(csv_cell(value) for value in row.values())
     return buffer.getvalue()
 
 
 def to_markdown(rows: Iterable[MselRow]) -> str:
     """The MSEL as a Markdown table."""
 
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell(value) for value in row.values()) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_cell(value) for value in row.values()) + " |" for row in rows]
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ttx.loader.load import LoadedScenario
 from ttx.preview.msel import MselRow
+from ttx.text import one_line
 
 TLP_STYLES = {
     "TLP:RED": "bold white on red",
@@ -27,7 +28,7 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
         Text.assemble(
             ("EXERCISE — ", "bold"),
             (exercise.tlp.label, TLP_STYLES[exercise.tlp.label]),
-            (f"  {exercise.title} (v{exercise.version}) — master scenario events list", "bold"),
+            (f"  {one_line(exercise.title)} (v{one_line(exercise.version)}) — master scenario events list", "bold"),
         )
     )
     days = {day.day: day for day in scenario.days}
@@ -36,7 +37,7 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
         title = f"Day {number}"
         if day is not None:
             title += f": {day.title}" + (f" — lead {day.lead}" if day.lead else "")
-        table = Table(title=title, title_justify="left", show_lines=False, expand=True)
+        table = Table(title=Text(one_line(title)), title_justify="left", show_lines=False, expand=True)
         table.add_column("Time", no_wrap=True)
         table.add_column("Id", no_wrap=True, style="bold")
         wide = console.width >= 120
@@ -49,15 +50,15 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
         for row in rows:
             if row.day != number:
                 continue
-            cells: list[str | Text] = [
-                row.time,
-                row.id,
-                *([row.phase] if wide else []),
-                f"{row.source}\n→ {row.to}",
+            cells: list[Text] = [
+                Text(one_line(row.time)),
+                Text(one_line(row.id)),
+                *([Text(one_line(row.phase))] if wide else []),
+                Text(f"{one_line(row.source)}\n→ {one_line(row.to)}"),
                 Text(row.tlp.removeprefix("TLP:") if not wide else row.tlp, TLP_STYLES.get(row.tlp, "")),
-                f"{row.title}\n[dim]{row.channel} · {row.objectives}[/dim]",
-                row.release,
+                Text.assemble(one_line(row.title), "\n", (one_line(f"{row.channel} · {row.objectives}"), "dim")),
+                Text(one_line(row.release)),
             ]
             table.add_row(*cells)
         console.print(table)
-    console.print(f"[dim]{len(rows)} injects[/dim]")
+    console.print(Text(f"{len(rows)} injects", style="dim"))

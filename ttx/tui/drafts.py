@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from ttx.private_files import private_folder, write_private
 
 SEEN = "__seen__"
 
@@ -57,8 +58,5 @@ class Drafts:
             self._write()
 
     def _write(self) -> None:
-        self.folder.mkdir(mode=0o700, exist_ok=True)
-        temporary = self.file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.chmod(temporary, 0o600)
-        temporary.replace(self.file)
+        private_folder(self.folder)
+        write_private(self.file, json.dumps(self.data, ensure_ascii=False, indent=1))
