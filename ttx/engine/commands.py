@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from ttx.engine.events import Rating
 from ttx.model.base import TlpLabel
 from ttx.model.scenario import Channel, Option
+from ttx.text import bounded
 
 
 class _Command(BaseModel):
@@ -240,3 +241,13 @@ FACILITATOR_ONLY = frozenset(
     }
 )
 """Command kinds only the facilitator seat may issue."""
+
+
+def unacceptable_text(command: Command) -> str | None:
+    """Why one of the command's texts cannot be accepted (too long, a NUL, not UTF-8), naming the field; None if all can."""
+    for name, value in command:
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str) and (why := bounded(text)) is not None:
+                return f"{name.replace('_', ' ')} {why}"
+    return None

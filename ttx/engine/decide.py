@@ -44,7 +44,6 @@ from ttx.engine.scheduler import Item, ItemKind, Scheduler
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
 from ttx.model.scenario import Inject, Phase
 from ttx.model.time import ScenarioTime, Seconds
-from ttx.text import bounded
 
 Planned = list[tuple[Event, str]]
 """Events to append, each with its actor."""
@@ -544,21 +543,11 @@ def _dispatch(state: ExerciseState, command: cmd.Command, ctx: Context) -> Decis
             assert_never(command)
 
 
-def _oversized(command: cmd.Command) -> str | None:
-    """Why one of the command's texts cannot be accepted (too long, NUL, not UTF-8), naming the field."""
-    for name, value in command:
-        texts = value if isinstance(value, list) else [value]
-        for text in texts:
-            if isinstance(text, str) and (why := bounded(text)) is not None:
-                return f"{name.replace('_', ' ')} {why}"
-    return None
-
-
 def decide(state: ExerciseState, command: cmd.Command, ctx: Context) -> Decision | Rejection:
     """The events a command comes to, or why it is refused (the state is only read)."""
     if command.kind in cmd.FACILITATOR_ONLY and ctx.seat.role is not SeatRole.facilitator:
         return Rejection(f"only the facilitator may {command.kind.replace('_', ' ')}")
-    if (why := _oversized(command)) is not None:
+    if (why := cmd.unacceptable_text(command)) is not None:
         return Rejection(why)
     if state.lifecycle is Lifecycle.closed:
         return Rejection("the exercise has ended")

@@ -201,7 +201,7 @@ def summary_lines(state: ExerciseState, store: EventStore) -> list[str]:
     ]
     responses = sum(len(items) for items in state.responses.values())
     lines = [
-        f"session: {state.lifecycle.value} at {clock_text(state.at, last_day(state))} after {state.seq} events (head {state.head[:12]})",
+        f"session: {state.lifecycle.value} at {clock_text(state.at, last_day(state))} after {state.seq} events",
         f"injects: {len(released)} released, {len(skipped)} skipped, {len(never)} not played (other branches)",
         f"responses: {responses} from {len({r.participant for v in state.responses.values() for r in v})} delegations",
         f"decisions: {len(state.decisions)} ({sum(1 for d in state.decisions.values() if d.default)} by default)",
@@ -215,4 +215,12 @@ def summary_lines(state: ExerciseState, store: EventStore) -> list[str]:
     if state.rejections:
         lines.append(f"rejected commands: {len(state.rejections)}")
         lines.extend(f"  #{r.command} {r.kind}: {r.reason}" for r in state.rejections[:10])
+    return lines + head_lines(state)
+
+
+def head_lines(state: ExerciseState) -> list[str]:
+    """Whether the log is sealed, and its full head hash (to note, and check later with ttx verify --head)."""
+    lines = [f"log: {'sealed' if state.sealed else 'open (not sealed)'}, head {state.head}"]
+    if state.sealed:
+        lines.append(f"note the head; check the log later with: ttx verify SESSION --head {state.head}")
     return lines
