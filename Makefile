@@ -69,10 +69,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/console_speed.py
 	$(BIN)/python bench/report_speed.py
 
-## schema: regenerate the committed JSON Schemas after changing the models
+## schema: regenerate the committed JSON Schemas after changing the models (scenario files, then JSON outputs)
 schema: $(STAMP)
 	$(BIN)/ttx schema -o ttx/schemas/scenario.schema.json
 	$(BIN)/ttx schema --kind injects -o ttx/schemas/injects.schema.json
+	$(BIN)/ttx schema --kind report -o ttx/schemas/report.schema.json
+	$(BIN)/ttx schema --kind compare -o ttx/schemas/compare.schema.json
+	$(BIN)/ttx schema --kind replay-state -o ttx/schemas/replay-state.schema.json
+	$(BIN)/ttx schema --kind status -o ttx/schemas/status.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

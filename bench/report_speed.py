@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synthetic import build
-from ttx.analysis.gaps import analyse
+from ttx.analysis.gaps import build_report
 from ttx.analysis.logfile import open_log
 from ttx.analysis.replay import Replay
 from ttx.analysis.report import to_html, to_json, to_markdown
@@ -103,7 +103,7 @@ def main() -> None:
         started = time.perf_counter()
         log = open_log(log_path)
         state = fold(log.records)
-        report = analyse(state, log.records)
+        report = build_report(state, log.records)
         for render in (to_json, to_markdown, to_html):
             render(report)
         reporting = time.perf_counter() - started

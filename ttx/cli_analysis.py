@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +37,7 @@ def _open(path: Path, force: bool) -> Log | None:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a session: a console with a timeline, or the state at a time as JSON."""
-    from ttx.analysis.replay import Replay, find_seat, state_document
+    from ttx.analysis.replay import Replay, find_seat, replay_state
 
     log = _open(args.path, args.force)
     if log is None:
@@ -63,21 +62,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
             return _fail(str(error.args[0]))
     if state.scenario is None:
         return _fail(f"nothing had happened by {args.at}")
-    document: dict[str, Any] = state_document(state, seat)
-    if log.warning:
-        document["warning"] = log.warning
+    document = replay_state(state, seat, log.warning)
     if args.json:
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(document.to_json())
     else:
-        for key, value in document.items():
+        for key, value in document.document().items():
             print(f"{key}: {value}")
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the after-action report draft (or compare sessions)."""
-    from ttx.analysis.gaps import Options, analyse
-    from ttx.analysis.report import compare, compare_markdown, to_csv_zip, to_html, to_json, to_markdown
+    from ttx.analysis.comparison import compare, compare_markdown
+    from ttx.analysis.gaps import Options, build_report
+    from ttx.analysis.report import to_csv_zip, to_html, to_json, to_markdown
     from ttx.engine.state import fold
 
     if len(args.paths) > 1 and not args.compare:
@@ -89,19 +87,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         if log is None:
             return EXIT_INVALID
         state = fold(log.records)
-        report = analyse(state, log.records, options)
-        if log.warning:
-            report["warning"] = log.warning
-        reports.append((path.name, report))
+        reports.append((path.name, build_report(state, log.records, options, log.warning)))
     if args.compare:
         if args.format not in ("md", "json"):
             return _fail("--compare writes md or json")
         comparison = compare(reports)
-        text = (
-            compare_markdown(comparison)
-            if args.format == "md"
-            else json.dumps(comparison, indent=2, ensure_ascii=False) + "\n"
-        )
+        text = compare_markdown(comparison) if args.format == "md" else comparison.to_json() + "\n"
         return _write(text, args.output)
     report = reports[0][1]
     if args.format == "csv":

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ttx.text import one_line
 
 if TYPE_CHECKING:
     from ttx.engine.clock import SystemClock
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from ttx.engine.state import ExerciseState
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_QUEUED = 0, 1, 2, 3
+CONTROL_MATERIAL = (
+    "EXERCISE CONTROL MATERIAL: join codes, every inject (TLP:RED and future ones included) and facilitator notes; "
+    "keep it to exercise control (see docs/security.md)"
+)
 
 
 def _shown(value: object) -> bool:
@@ -31,11 +36,12 @@ def event_line(record: EventRecord, last_day: int | None = None) -> str:
 
     fields = record.event.model_dump(exclude={"type", "scenario", "seats"})
     detail = " ".join(f"{k}={v}" for k, v in fields.items() if _shown(v))
-    return f"{record.seq:>6} {record.wall:%Y-%m-%d %H:%M:%S} {clock_text(record.at, last_day)}  {record.actor:<18} {record.event.type} {detail}"
+    line = f"{record.seq:>6} {record.wall:%Y-%m-%d %H:%M:%S} {clock_text(record.at, last_day)}  {record.actor:<18} {record.event.type} {detail}"
+    return one_line(line)  # a newline or escape sequence in someone's text never forges or hides a line
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> int:
-    print(f"ttx: {message}", file=sys.stderr)
+    print(f"ttx: {one_line(message)}", file=sys.stderr)
     return code
 
 
@@ -84,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         loaded = load_scenario(args.scenario) if args.scenario is not None else None
     except ScenarioError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(one_line(str(problem)), file=sys.stderr)
         return EXIT_INVALID
     clock = SystemClock()
     try:
@@ -109,6 +115,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             store.close()
             return _fail(f"another controller is already running {session}")
         try:
+            refusal = _verify_before_resume(store, force=args.force)
+            if refusal is not None:
+                return _fail(refusal)
             if args.headless:
                 return _run_headless(store, clock, args.speed, script)
             if args.plain or not sys.stdout.isatty():
@@ -121,6 +130,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(str(error))
 
 
+def _verify_before_resume(store: EventStore, *, force: bool) -> str | None:
+    """Check the log before appending to it; with ``force``, record that it was resumed anyway."""
+    from ttx.engine.chain import verify_rows
+    from ttx.engine.clock import SystemClock
+    from ttx.engine.events import SYSTEM, ResumedUnverified
+    from ttx.engine.ports import NewEvent
+
+    verdict = verify_rows(store.raw_rows())
+    if verdict.ok:
+        return None
+    if not force:
+        return (
+            f"{store.location} does not verify: {verdict.problem}; nothing was appended. "
+            "Resume anyway with --force (recorded in the log) or investigate with ttx verify"
+        )
+    last = max(0, store.head()[0] - 1)
+    at = next((record.at for record in store.events(after=last)), 0)
+    store.append([NewEvent(SystemClock().wall(), at, SYSTEM, ResumedUnverified(problem=verdict.problem))])
+    print(f"warning: resumed a log that does not verify ({verdict.problem}); recorded in the log", file=sys.stderr)
+    return None
+
+
 def _run_headless(store: EventStore, clock: SystemClock, speed: float, script: Script | None) -> int:
     from ttx.engine.headless import HeadlessRun, summary_lines
 
@@ -129,9 +160,9 @@ def _run_headless(store: EventStore, clock: SystemClock, speed: float, script: S
     if report.already_ended:
         print("this session has already ended")
     for line in summary_lines(report.state, store):
-        print(line)
+        print(one_line(line))
     for line in report.script_rejections:
-        print(f"script: {line}")
+        print(f"script: {one_line(line)}")
     return EXIT_OK
 
 
@@ -148,7 +179,7 @@ def _run_foreground(store: EventStore, clock: SystemClock, speed: float) -> int:
     controller = Controller(store, clock, on_event=show)
     if controller.state.lifecycle is Lifecycle.closed:
         for line in summary_lines(controller.state, store):
-            print(line)
+            print(one_line(line))
         return EXIT_OK
     if speed != controller.state.speed:
         controller.submit(cmd.SetSpeed(speed=speed))
@@ -163,7 +194,7 @@ def _run_foreground(store: EventStore, clock: SystemClock, speed: float) -> int:
     except KeyboardInterrupt:
         print("\ncontroller stopped; the session resumes from here when run again")
     for line in summary_lines(controller.state, store):
-        print(line)
+        print(one_line(line))
     return EXIT_OK
 
 
@@ -189,15 +220,46 @@ def _run_console(store: EventStore, clock: SystemClock, speed: float) -> int:
     """The facilitator console (Textual), running the controller."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
+    from ttx.engine.headless import head_lines
     from ttx.tui.facilitator import FacilitatorApp
 
     lines = _print_join_lines(store)
     controller = Controller(store, clock)
     if speed != controller.state.speed and controller.state.lifecycle.value != "closed":
         controller.submit(cmd.SetSpeed(speed=speed))
-    FacilitatorApp(controller, join_lines=lines).run()
+    app = FacilitatorApp(controller, join_lines=lines)
+    app.run()
+    if app.return_code:
+        print(
+            f"the facilitator console stopped on an error (above); every recorded event and queued command is kept. "
+            f"Resume with: ttx run --session {store.location}",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    for line in head_lines(controller.state):
+        print(one_line(line))
     print(f"facilitator console closed; resume with: ttx run --session {store.location}")
     return EXIT_OK
+
+
+def _seat_code(given: str | None) -> str:
+    """The join code: from --seat, else the TTX_SEAT environment variable, else asked for (not echoed).
+
+    A code in the environment or typed at the prompt does not show in the host's process list.
+    """
+    import getpass
+    import os
+
+    if given:
+        return given.strip()
+    if os.environ.get("TTX_SEAT"):
+        return os.environ["TTX_SEAT"].strip()
+    if sys.stdin.isatty():
+        try:
+            return getpass.getpass("Seat code: ").strip()
+        except (EOFError, KeyboardInterrupt):
+            return ""
+    return ""
 
 
 def cmd_join(args: argparse.Namespace) -> int:
@@ -205,8 +267,11 @@ def cmd_join(args: argparse.Namespace) -> int:
     from ttx.engine.ports import StoreError
     from ttx.engine.session import SessionReader
 
+    code = _seat_code(args.seat)
+    if not code:
+        return _fail("give the seat's join code: type it when asked, set TTX_SEAT, or pass --seat CODE")
     try:
-        client = SessionReader(_open(args.session), args.seat)
+        client = SessionReader(_open(args.session), code)
     except StoreError as error:
         return _fail(str(error))
     if client.seat.role.value == "facilitator":
@@ -216,14 +281,19 @@ def cmd_join(args: argparse.Namespace) -> int:
         )
     from ttx.tui.participant import SeatApp
 
-    SeatApp(client).run()
+    app = SeatApp(client)
+    app.run()
+    if app.return_code:
+        return _fail(
+            "the console stopped on an error (above); what you submitted is kept. Join again to go on", EXIT_FINDINGS
+        )
     return EXIT_OK
 
 
-def _open(path: Path) -> EventStore:
+def _open(path: Path, *, read_only: bool = False) -> EventStore:
     from ttx.store.sessions import open_store
 
-    return open_store(path)
+    return open_store(path, read_only=read_only)
 
 
 def cmd_seats(args: argparse.Namespace) -> int:
@@ -231,14 +301,15 @@ def cmd_seats(args: argparse.Namespace) -> int:
     from ttx.engine.ports import StoreError
 
     try:
-        store = _open(args.session)
+        store = _open(args.session, read_only=True)
     except StoreError as error:
         return _fail(str(error))
     with_codes = store.seats()
     store.close()
+    print(CONTROL_MATERIAL)
     width = max(len(seat.seat) for seat in with_codes)
     for seat in with_codes:
-        print(f"{seat.code}  {seat.seat:<{width}}  {seat.label}")
+        print(f"{seat.code}  {one_line(seat.seat):<{width}}  {one_line(seat.label)}")
     print(f"\njoin a seat: ttx join {args.session} --seat CODE   (keep codes to their holders)")
     return EXIT_OK
 
@@ -257,6 +328,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     """Queue a command from a seat and report what the controller did with it."""
     from pydantic import ValidationError
 
+    from ttx.engine import commands as cmd
     from ttx.engine.ports import CommandStatus, StoreError
 
     try:
@@ -271,6 +343,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
             command = _build_command(args)
         except (ValueError, ValidationError) as error:
             return _fail(f"not a valid command: {str(error).splitlines()[0]}")
+        if (why := cmd.unacceptable_text(command)) is not None:
+            return _fail(f"not queued: {why}")
         command_id = store.enqueue(seat.seat, command)
         if args.no_wait:
             print(f"queued as command {command_id}")
@@ -282,9 +356,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
                 print(f"recorded as event {outcome.seq} (command {command_id})")
                 return EXIT_OK
             if outcome is not None and outcome.status is CommandStatus.rejected:
-                print(f"rejected: {outcome.reason}")
+                print(f"rejected: {one_line(outcome.reason)}")
                 return EXIT_FINDINGS
-            if store.acquire_writer():
+            if not store.writer_active():
                 print(f"queued as command {command_id}; no controller is running, it will be processed when one starts")
                 return EXIT_QUEUED
             time.sleep(0.05)
@@ -297,58 +371,14 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def _fold_session(path: Path) -> tuple[ExerciseState, EventStore]:
     from ttx.engine.state import fold
 
-    store = _open(path)
+    store = _open(path, read_only=True)
     return fold(store.events()), store
-
-
-def status_data(state: ExerciseState) -> dict[str, Any]:
-    """The status of a session as plain data."""
-    from ttx.engine.clock import MAX_SPEED
-    from ttx.engine.obligations import unanswered_required
-    from ttx.engine.scheduler import Scheduler
-    from ttx.engine.state import InjectStatus
-    from ttx.engine.views import clock_text, last_day
-
-    assert state.plan is not None and state.scenario is not None
-    scheduler = Scheduler(state)
-    upcoming = scheduler.upcoming_releases(5)
-    unanswered = unanswered_required(state)
-    counts = {status.value: 0 for status in InjectStatus}
-    for item in state.injects.values():
-        counts[item.status.value] += 1
-    return {
-        "exercise": state.scenario.exercise.title,
-        "tlp": state.scenario.exercise.tlp.label,
-        "lifecycle": state.lifecycle.value,
-        "day": state.day,
-        "phase": state.phase,
-        "scenario_time": clock_text(state.at, last_day(state)),
-        "speed": "max" if state.speed == MAX_SPEED else state.speed,
-        "events": state.seq,
-        "head": state.head,
-        "injects": counts,
-        "held": sorted(k for k, v in state.injects.items() if v.held),
-        "responses": sum(len(v) for v in state.responses.values()),
-        "decisions": {k: v.option for k, v in state.decisions.items()},
-        "open_requests": sorted(k for k, r in state.requests.items() if r.answer is None),
-        "observations": len(state.observations),
-        "next_due": [{"inject": item.key, "at": clock_text(item.at, last_day(state))} for item in upcoming],
-        "unanswered_required": unanswered,
-        "waiting": _waiting(state),
-        "rejected_commands": len(state.rejections),
-    }
-
-
-def _waiting(state: ExerciseState) -> str | None:
-    """Why the clock waits at the next phase boundary, if it does."""
-    from ttx.engine.phases import waiting_reason
-
-    return waiting_reason(state, state.at)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print where a session is."""
     from ttx.engine.ports import StoreError
+    from ttx.engine.status import status_of
 
     try:
         state, store = _fold_session(args.session)
@@ -357,26 +387,26 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _fail(str(error))
     if state.scenario is None:
         return _fail(f"{args.session} has no events")
-    data = status_data(state)
+    status = status_of(state)
     if args.json:
-        print(json.dumps(data, indent=2))
+        print(status.to_json(ensure_ascii=True))
         return EXIT_OK
-    print(f"EXERCISE — {data['tlp']}  {data['exercise']}")
+    print(f"EXERCISE — {status.tlp}  {status.exercise}")
     print(
-        f"{data['lifecycle']} · day {data['day'] or '-'} · phase {data['phase'] or '-'} · {data['scenario_time']} · speed {data['speed']}"
+        f"{status.lifecycle.value} · day {status.day or '-'} · phase {status.phase or '-'} · {status.scenario_time} · speed {status.speed}"
     )
-    counts = data["injects"]
+    counts = status.injects
     print(
-        f"injects: {counts['released']} released, {counts['pending']} pending, {counts['skipped']} skipped; held: {', '.join(data['held']) or 'none'}"
+        f"injects: {counts.released} released, {counts.pending} pending, {counts.skipped} skipped; held: {', '.join(status.held) or 'none'}"
     )
     print(
-        f"responses: {data['responses']} · decisions: {len(data['decisions'])} · open requests: {len(data['open_requests'])} · observations: {data['observations']}"
+        f"responses: {status.responses} · decisions: {len(status.decisions)} · open requests: {len(status.open_requests)} · observations: {status.observations}"
     )
-    print("next due: " + (", ".join(f"{d['inject']} at {d['at']}" for d in data["next_due"]) or "nothing scheduled"))
-    print("unanswered required: " + (", ".join(data["unanswered_required"]) or "none"))
-    if data["waiting"]:
-        print(data["waiting"])
-    print(f"log: {data['events']} events, head {data['head'][:16]}")
+    print("next due: " + (", ".join(f"{d.inject} at {d.at}" for d in status.next_due) or "nothing scheduled"))
+    print("unanswered required: " + (", ".join(status.unanswered_required) or "none"))
+    if status.waiting:
+        print(status.waiting)
+    print(f"log: {status.events} events, head {status.head[:16]}")
     return EXIT_OK
 
 
@@ -384,13 +414,16 @@ def cmd_log(args: argparse.Namespace) -> int:
     """Export the event log."""
     from ttx.engine.events import SessionCreated
     from ttx.engine.ports import StoreError
+    from ttx.private_files import open_private
     from ttx.store.jsonl import export_lines
 
     try:
-        store = _open(args.session)
+        store = _open(args.session, read_only=True)
     except StoreError as error:
         return _fail(str(error))
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    out = open_private(Path(args.output)) if args.output else sys.stdout
+    # The JSONL export stays one event a line; the warning goes beside it.
+    print(CONTROL_MATERIAL, file=sys.stderr if args.format == "jsonl" or args.output else sys.stdout)
     try:
         if args.format == "jsonl":
             for line in export_lines(store.raw_rows()):
@@ -410,19 +443,32 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-check a log's hash chain and sequence."""
-    from ttx.engine.chain import verify_rows
+    from ttx.engine.chain import MIN_HEAD_PREFIX, records_from_rows, verify_rows
     from ttx.engine.ports import StoreError
+    from ttx.engine.state import fold
     from ttx.store.sessions import read_rows
 
     path: Path = args.path
+    expected: str | None = args.head
+    if expected is not None and (
+        len(expected.strip()) < MIN_HEAD_PREFIX or any(c not in "0123456789abcdef" for c in expected.strip().lower())
+    ):
+        return _fail(f"--head takes the head hash: 64 hex digits, or a prefix of at least {MIN_HEAD_PREFIX}")
     try:
-        verdict = verify_rows(read_rows(path))
+        rows = read_rows(path)
+        verdict = verify_rows(rows)
+        if verdict.ok:
+            fold(records_from_rows(rows))  # a correctly chained but forged event still fails here
     except StoreError as error:
-        return _fail(str(error))
+        return _fail(one_line(str(error)))
+    shown = one_line(str(path))
     if not verdict.ok:
-        print(f"{path}: NOT VERIFIED: {verdict.problem} ({verdict.count} events verified before it)")
+        print(f"{shown}: NOT VERIFIED: {one_line(verdict.problem)} ({verdict.count} events verified before it)")
         return EXIT_FINDINGS
-    print(f"{path}: verified {verdict.count} events, head {verdict.head}")
+    print(f"{shown}: verified {verdict.count} events, {verdict.state_text}, head {verdict.head}")
+    if expected is not None and not verdict.ends_at(expected):
+        print(f"{shown}: NOT VERIFIED: the log does not end at the head {expected.strip().lower()}")
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -451,12 +497,22 @@ def add_session_commands(add: Any) -> None:
         "--evaluators", type=int, default=2, help="evaluator seats to create with a new session (default 2)"
     )
     run.add_argument(
+        "--force",
+        action="store_true",
+        help="resume a session whose log does not verify (recorded in the log as such)",
+    )
+    run.add_argument(
         "--plain", action="store_true", help="no console: print events as they happen (also when not on a terminal)"
     )
 
     join = add("join", cmd_join, "open a delegation, cell scribe or evaluator console on a session")
     join.add_argument("session", type=Path, metavar="SESSION")
-    join.add_argument("--seat", required=True, metavar="CODE", help="the seat's join code (from ttx seats)")
+    join.add_argument(
+        "--seat",
+        metavar="CODE",
+        help="the seat's join code (from ttx seats); without it, TTX_SEAT or a prompt, which keep the code "
+        "off the process list",
+    )
 
     seats = add("seats", cmd_seats, "list a session's seats and join codes")
     seats.add_argument("session", type=Path, metavar="SESSION")
@@ -483,3 +539,9 @@ def add_session_commands(add: Any) -> None:
 
     verify = add("verify", cmd_verify, "re-check a session's or exported log's hash chain (exit 1 if altered)")
     verify.add_argument("path", type=Path, metavar="SESSION_OR_JSONL")
+    verify.add_argument(
+        "--head",
+        metavar="HEX",
+        help="the head hash noted when the exercise closed (64 hex digits, or at least the first 16): "
+        "fail unless the log ends exactly there",
+    )

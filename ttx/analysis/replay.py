@@ -5,9 +5,19 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+from ttx.analysis.replay_state import (
+    BoardLine,
+    DecisionLine,
+    FacilitatorState,
+    ReplayState,
+    RequestLine,
+    ResponseLine,
+    SeatInject,
+    SeatState,
+)
 from ttx.collector import collector_paused
 from ttx.engine.events import EventRecord, SeatInfo, SeatRole
-from ttx.engine.state import ExerciseState, fold
+from ttx.engine.state import ExerciseState, InjectStatus, fold
 from ttx.engine.views import board_rows, inject_status, time_text, visible_injects
 from ttx.model.time import ScenarioTime
 
@@ -57,80 +67,89 @@ def find_seat(state: ExerciseState, who: str) -> SeatInfo:
     raise KeyError(f"no seat or delegation {who!r} in this session")
 
 
-def state_document(state: ExerciseState, seat: SeatInfo | None = None) -> dict[str, Any]:
-    """The state at a moment as plain data: the facilitator's view, or one seat's need-to-know view."""
+def replay_state(state: ExerciseState, seat: SeatInfo | None = None, warning: str = "") -> ReplayState:
+    """The state at a moment: the facilitator's view, or one seat's need-to-know view (``warning``: the log's)."""
     assert state.scenario is not None
     now = state.at
-    document: dict[str, Any] = {
+    header: dict[str, Any] = {
         "exercise": state.scenario.exercise.title,
         "tlp": state.scenario.exercise.tlp.label,
         "event": state.seq,
         "scenario_time": time_text(now, state),
-        "lifecycle": state.lifecycle.value,
+        "lifecycle": state.lifecycle,
         "day": state.day,
         "phase": state.phase,
     }
     if seat is None or seat.role is SeatRole.facilitator:
-        document["view"] = "facilitator"
-        document["injects"] = {
-            i: inject_status(state, i, now)
-            for i in state.injects
-            if state.injects[i].status.value != "pending" or state.injects[i].held
-        }
-        document["board"] = [
-            {
-                "delegation": r.participant,
-                "received": r.received,
-                "answered": r.answered,
-                "overdue": r.overdue,
-                "open_requests": r.requests_open,
-            }
-            for r in board_rows(state, now)
-        ]
-        document["decisions"] = {
-            k: {"option": v.option, "by": v.participant, "default": v.default} for k, v in state.decisions.items()
-        }
-        document["responses"] = sum(len(v) for v in state.responses.values())
-        document["open_requests"] = sorted(k for k, r in state.requests.items() if r.answer is None)
-        return document
-    document["view"] = seat.seat
+        return FacilitatorState(
+            **header,
+            view="facilitator",
+            injects={
+                i: inject_status(state, i, now)
+                for i, item in state.injects.items()
+                if item.status is not InjectStatus.pending or item.held
+            },
+            board=[
+                BoardLine(
+                    delegation=r.participant,
+                    received=r.received,
+                    answered=r.answered,
+                    overdue=r.overdue,
+                    open_requests=r.requests_open,
+                )
+                for r in board_rows(state, now)
+            ],
+            decisions={
+                k: DecisionLine(option=v.option, by=v.participant, default=v.default)
+                for k, v in state.decisions.items()
+            },
+            responses=sum(len(v) for v in state.responses.values()),
+            open_requests=sorted(k for k, r in state.requests.items() if r.answer is None),
+            warning=warning or None,
+        )
     visible = visible_injects(state, seat)
-    document["injects"] = [
-        {
-            "id": i,
-            "title": state.inject(i).title,
-            "tlp": state.inject(i).tlp.label,
-            "released": time_text(state.injects[i].released_at or 0, state),
-        }
+    injects = [
+        SeatInject(
+            id=i,
+            title=state.inject(i).title,
+            tlp=state.inject(i).tlp.label,
+            released=time_text(state.injects[i].released_at or 0, state),
+        )
         for i in visible
     ]
     if seat.role is SeatRole.evaluator:
-        document["responses"] = [
-            {"inject": r.inject, "participant": r.participant, "decision": r.decision, "text": r.text}
-            for i in visible
-            for r in state.responses.get(i, [])
-        ]
+        mine = None
+    elif seat.participant:
+        mine = {seat.participant}
     else:
-        mine = (
-            {seat.participant}
-            if seat.participant
-            else {p.id for p in state.scenario.participants if seat.cell in p.cells}
-        )
-        document["responses"] = [
-            {"inject": r.inject, "participant": r.participant, "decision": r.decision, "text": r.text}
-            for i in visible
-            for r in state.responses.get(i, [])
-            if r.participant in mine
-        ]
-        document["requests"] = [
-            {
-                "id": k,
-                "from": r.event.sender,
-                "to": r.event.recipient,
-                "kind": r.event.kind,
-                "answered": r.answer is not None,
-            }
+        mine = {p.id for p in state.scenario.participants if seat.cell in p.cells}
+    responses = [
+        ResponseLine(inject=r.inject, participant=r.participant, decision=r.decision, text=r.text)
+        for i in visible
+        for r in state.responses.get(i, [])
+        if mine is None or r.participant in mine
+    ]
+    requests = (
+        None
+        if mine is None
+        else [
+            RequestLine(
+                id=k, from_=r.event.sender, to=r.event.recipient, kind=r.event.kind, answered=r.answer is not None
+            )
             for k, r in state.requests.items()
             if r.event.sender in mine or r.event.recipient in mine
         ]
-    return document
+    )
+    return SeatState(
+        **header,
+        view=seat.seat,
+        injects=injects,
+        responses=responses,
+        requests=requests,
+        warning=warning or None,
+    )
+
+
+def state_document(state: ExerciseState, seat: SeatInfo | None = None) -> dict[str, Any]:
+    """The state at a moment as plain JSON data (the ``ttx replay --json`` document; see ``replay_state``)."""
+    return replay_state(state, seat).document()

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-import json
 import zipfile
 from html import escape
 from typing import Any
 
 from ttx.analysis.charts import bar_chart, timeline_chart
-
-Report = dict[str, Any]
+from ttx.analysis.report_model import Report
 
 
 def to_json(report: Report) -> str:
-    """The report as indented JSON (schema ttx-report/1, see docs/evaluator-guide.md)."""
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    """The report as indented JSON (schema ttx-report/1: ttx/schemas/report.schema.json)."""
+    return report.to_json() + "\n"
 
 
 def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Every table of the report: name → (header, rows)."""
-    coverage = report["coverage"]
+    coverage = report.coverage
     return {
         "objectives": (
             [
@@ -38,37 +37,33 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
             ],
             [
                 [
-                    o["id"],
-                    o["title"],
-                    o["injects_planned"],
-                    len(o["injects_released"]),
-                    o["responses"],
-                    *o["ratings"].values(),
+                    o.id,
+                    o.title,
+                    o.injects_planned,
+                    len(o.injects_released),
+                    o.responses,
+                    *o.ratings.row(),
                 ]
-                for o in coverage["objectives"]
+                for o in coverage.objectives
             ],
         ),
         "capabilities": (
             ["capability", "name", "rating", "injects released", "responders", "P", "S", "M", "U", "not observed"],
             [
                 [
-                    c["id"],
-                    c["name"],
-                    c["rating"],
-                    len(c["injects_released"]),
-                    len(c["responders"]),
-                    *c["ratings"].values(),
+                    c.id,
+                    c.name,
+                    c.rating,
+                    len(c.injects_released),
+                    len(c.responders),
+                    *c.ratings.row(),
                 ]
-                for c in coverage["capabilities"]
+                for c in coverage.capabilities
             ],
         ),
         "critical_tasks": (
             ["capability", "task", "title", "P", "S", "M", "U", "not observed"],
-            [
-                [c["id"], t["id"], t["title"], *t["ratings"].values()]
-                for c in coverage["capabilities"]
-                for t in c["tasks"]
-            ],
+            [[c.id, t.id, t.title, *t.ratings.row()] for c in coverage.capabilities for t in c.tasks],
         ),
         "participation": (
             [
@@ -83,41 +78,38 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
             ],
             [
                 [
-                    d["id"],
-                    " ".join(d["cells"]),
-                    d["received"],
-                    d["responses"],
-                    d["answered"],
-                    " ".join(d["required_missed"]),
-                    d["median_response_minutes"],
-                    d["worst_response_minutes"],
+                    d.id,
+                    " ".join(d.cells),
+                    d.received,
+                    d.responses,
+                    d.answered,
+                    " ".join(d.required_missed),
+                    d.median_response_minutes,
+                    d.worst_response_minutes,
                 ]
-                for d in report["participation"]["delegations"]
+                for d in report.participation.delegations
             ],
         ),
         "decisions": (
             ["inject", "option", "by", "default"],
-            [[p["inject"], p["option"], p["by"], "yes" if p["default"] else ""] for p in report["decisions"]["path"]],
+            [[p.inject, p.option, p.by, "yes" if p.default else ""] for p in report.decisions.path],
         ),
         "untaken_branches": (
             ["inject", "option", "label", "would release"],
-            [
-                [u["inject"], u["option"], u["label"], " ".join(u["would_release"])]
-                for u in report["decisions"]["untaken"]
-            ],
+            [[u.inject, u.option, u.label, " ".join(u.would_release)] for u in report.decisions.untaken],
         ),
         "coordination": (
             ["request", "from", "to", "kind", "answered", "minutes to answer"],
             [
-                [r["id"], r["from"], r["to"], r["kind"], "yes" if r["answered"] else "no", r["minutes_to_answer"]]
-                for r in report["coordination"]["requests"]
+                [r.id, r.from_, r.to, r.kind, "yes" if r.answered else "no", r.minutes_to_answer]
+                for r in report.coordination.requests
             ],
         ),
         "gaps": (
             ["source", "by", "capabilities", "theme", "inject", "event", "text"],
             [
-                [g["source"], g["by"], " ".join(g["capabilities"]), g["theme"], g["inject"], g["event"], g["text"]]
-                for g in report["gaps"]["register"]
+                [g.source, g.by, " ".join(g.capabilities), g.theme, g.inject, g.event, g.text]
+                for g in report.gaps.register_
             ],
         ),
         "improvement_plan": (
@@ -132,9 +124,30 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                 "completion date",
                 "status",
             ],
-            [list(row.values()) for row in report["improvement_plan"]],
+            [row.row() for row in report.improvement_plan],
         ),
     }
+
+
+def _strengths(report: Report) -> tuple[list[str], list[list[Any]]]:
+    return (
+        ["capability", "task", "rating", "observation", "inject"],
+        [[s.capability, s.task, s.rating.value, s.observation, s.inject] for s in report.strengths],
+    )
+
+
+def _improvements(report: Report) -> tuple[list[str], list[list[Any]]]:
+    return (
+        ["capability", "observation", "references", "analysis (root cause)", "recommendation"],
+        [
+            [a.capability, a.observation, a.references, a.analysis, a.recommendation]
+            for a in report.areas_for_improvement
+        ],
+    )
+
+
+def _date(day: dt.date | None) -> str:
+    return day.isoformat() if day else "not set"
 
 
 def to_csv_zip(report: Report) -> bytes:
@@ -150,7 +163,9 @@ def to_csv_zip(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def _md_table(header: list[str], rows: list[list[Any]]) -> str:
+def md_table(header: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table (``_none_`` when there are no rows)."""
+
     def cell(value: Any) -> str:
         return ("" if value is None else str(value)).replace("|", "\\|").replace("\n", " ")
 
@@ -160,107 +175,95 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _banner(report: Report) -> str:
-    line = f"EXERCISE — {report['tlp']}"
-    if report.get("warning"):
-        line += f" — {report['warning']}"
-    if report["restricted_included"]:
+    line = f"EXERCISE — {report.tlp}"
+    if report.warning:
+        line += f" — {report.warning}"
+    if report.restricted_included:
         line += " — INCLUDES RESTRICTED MATERIAL (TLP:RED and evaluator notes)"
     return line
 
 
 def to_markdown(report: Report) -> str:
     """The AAR/IP draft in Markdown, for editing."""
-    exercise, session = report["exercise"], report["session"]
+    exercise, session = report.exercise, report.session
     tables = _tables(report)
     out = [
         f"**{_banner(report)}**",
         "",
-        f"# After-action report / improvement plan (draft): {exercise['title']}",
+        f"# After-action report / improvement plan (draft): {exercise.title}",
         "",
         "## Exercise overview",
         "",
-        f"- **Exercise:** {exercise['title']} (version {exercise['version']})",
-        f"- **Dates:** {exercise['start_date'] or 'not set'} · {len(exercise['days'])} days",
-        f"- **Sponsor:** {exercise['sponsor'] or '—'} · **Co-chairs:** {', '.join(exercise['co_chairs']) or '—'}",
-        f"- **Point of contact:** {exercise['point_of_contact'] or '—'}",
-        f"- **Scope:** {exercise['scope'] or '—'}",
-        f"- **Participating organisations:** {len(exercise['participating_organisations'])}",
-        f"- **Session:** {session['lifecycle']}, {session['events']} events, log head `{session['head'][:16]}`; "
-        f"{session['injects_released']} injects released, {session['responses']} responses, {session['observations']} observations",
+        f"- **Exercise:** {exercise.title} (version {exercise.version})",
+        f"- **Dates:** {_date(exercise.start_date)} · {len(exercise.days)} days",
+        f"- **Sponsor:** {exercise.sponsor or '—'} · **Co-chairs:** {', '.join(exercise.co_chairs) or '—'}",
+        f"- **Point of contact:** {exercise.point_of_contact or '—'}",
+        f"- **Scope:** {exercise.scope or '—'}",
+        f"- **Participating organisations:** {len(exercise.participating_organisations)}",
+        f"- **Session:** {session.lifecycle.value}, {session.events} events, log head `{session.head[:16]}`; "
+        f"{session.injects_released} injects released, {session.responses} responses, {session.observations} observations",
         "",
-        exercise["summary"] or "",
+        exercise.summary or "",
         "",
         "### Days",
         "",
-        _md_table(["day", "title", "lead"], [[d["day"], d["title"], d["lead"]] for d in exercise["days"]]),
+        md_table(["day", "title", "lead"], [[d.day, d.title, d.lead] for d in exercise.days]),
         "",
         "## Objectives and capabilities",
         "",
-        _md_table(*tables["objectives"]),
+        md_table(*tables["objectives"]),
         "",
-        _md_table(*tables["capabilities"]),
+        md_table(*tables["capabilities"]),
         "",
         "### Critical tasks",
         "",
-        _md_table(*tables["critical_tasks"]),
+        md_table(*tables["critical_tasks"]),
         "",
         "## Strengths",
         "",
-        _md_table(
-            ["capability", "task", "rating", "observation", "inject"],
-            [[s["capability"], s["task"], s["rating"], s["observation"], s["inject"]] for s in report["strengths"]],
-        ),
+        md_table(*_strengths(report)),
         "",
         "## Areas for improvement",
         "",
-        _md_table(
-            ["capability", "observation", "references", "analysis (root cause)", "recommendation"],
-            [
-                [a["capability"], a["observation"], a["references"], a["analysis"], a["recommendation"]]
-                for a in report["areas_for_improvement"]
-            ],
-        ),
+        md_table(*_improvements(report)),
         "",
         "## Participation",
         "",
-        _md_table(*tables["participation"]),
+        md_table(*tables["participation"]),
         "",
         "## Decisions and branches",
         "",
-        _md_table(*tables["decisions"]),
+        md_table(*tables["decisions"]),
         "",
         "Alternatives never played:",
         "",
-        _md_table(*tables["untaken_branches"]),
+        md_table(*tables["untaken_branches"]),
         "",
         "## Coordination between delegations",
         "",
-        _md_table(*tables["coordination"]),
+        md_table(*tables["coordination"]),
         "",
         "## Gaps register",
         "",
-        _md_table(*tables["gaps"]),
+        md_table(*tables["gaps"]),
         "",
         "By theme: "
-        + (", ".join(f"{theme} ({len(items)})" for theme, items in report["gaps"]["by_theme"].items()) or "none"),
+        + (", ".join(f"{theme} ({len(items)})" for theme, items in report.gaps.by_theme.items()) or "none"),
         "",
         "## Silence",
         "",
         "- Required injects nobody answered: "
-        + (", ".join(u["inject"] for u in report["silence"]["unanswered_required"]) or "none"),
-        "- Requests never answered: " + (", ".join(report["silence"]["open_requests"]) or "none"),
+        + (", ".join(u.inject for u in report.silence.unanswered_required) or "none"),
+        "- Requests never answered: " + (", ".join(report.silence.open_requests) or "none"),
         "- Longest quiet stretch per cell: "
         + (
-            ", ".join(
-                f"{i['cell']} {i['longest_idle_minutes']} min ({i['from']}–{i['to']})"
-                for i in report["silence"]["idle_cells"]
-            )
+            ", ".join(f"{i.cell} {i.longest_idle_minutes} min ({i.from_}–{i.to})" for i in report.silence.idle_cells)
             or "none"
         ),
         "",
         "## Improvement plan",
         "",
-        _md_table(*tables["improvement_plan"]),
+        md_table(*tables["improvement_plan"]),
         "",
         f"**{_banner(report)}**",
         "",
@@ -296,54 +299,54 @@ def _html_table(header: list[str], rows: list[list[Any]]) -> str:
 
 def to_html(report: Report) -> str:
     """A single self-contained HTML file: readable, printable, charts as inline SVG."""
-    exercise, session = report["exercise"], report["session"]
+    exercise, session = report.exercise, report.session
     tables = _tables(report)
-    tlp = report["tlp"].removeprefix("TLP:")
-    delegations = report["participation"]["delegations"]
+    tlp = report.tlp.removeprefix("TLP:")
     response_chart = bar_chart(
         "Median time to respond per delegation (scenario minutes)",
-        [(d["id"], d["median_response_minutes"]) for d in delegations if d["median_response_minutes"] is not None],
+        [
+            (d.id, d.median_response_minutes)
+            for d in report.participation.delegations
+            if d.median_response_minutes is not None
+        ],
         " min",
     )
     coverage_chart = bar_chart(
         "Injects released per objective",
-        [(o["id"], len(o["injects_released"])) for o in report["coverage"]["objectives"]],
+        [(o.id, len(o.injects_released)) for o in report.coverage.objectives],
     )
     timeline = timeline_chart(
-        "Timeline of the exercise: inject releases", [(t["inject"], t["at"] or 0) for t in report["timeline"]]
+        "Timeline of the exercise: inject releases", [(t.inject, t.at or 0) for t in report.timeline]
     )
-    warning = f'<div class="warning">{escape(report["warning"])}</div>' if report.get("warning") else ""
+    warning = f'<div class="warning">{escape(report.warning)}</div>' if report.warning else ""
     restricted = (
         '<div class="warning">Includes restricted material (TLP:RED and evaluator notes)</div>'
-        if report["restricted_included"]
+        if report.restricted_included
         else ""
     )
-    banner = f'<div class="banner">EXERCISE <span class="tlp tlp-{escape(tlp)}">{escape(report["tlp"])}</span></div>{warning}{restricted}'
+    banner = f'<div class="banner">EXERCISE <span class="tlp tlp-{escape(tlp)}">{escape(report.tlp)}</span></div>{warning}{restricted}'
     sections = [
         (
             "Exercise overview",
-            f"<p>{escape(exercise['summary'] or '')}</p>"
+            f"<p>{escape(exercise.summary or '')}</p>"
             + _html_table(
                 ["field", "value"],
                 [
-                    ["exercise", f"{exercise['title']} (version {exercise['version']})"],
-                    ["dates", f"{exercise['start_date'] or 'not set'} · {len(exercise['days'])} days"],
-                    ["sponsor", exercise["sponsor"]],
-                    ["co-chairs", ", ".join(exercise["co_chairs"])],
-                    ["point of contact", exercise["point_of_contact"]],
-                    ["scope", exercise["scope"]],
-                    [
-                        "participating organisations",
-                        ", ".join(o["id"] for o in exercise["participating_organisations"]),
-                    ],
-                    ["session", f"{session['lifecycle']}, {session['events']} events, log head {session['head'][:16]}"],
+                    ["exercise", f"{exercise.title} (version {exercise.version})"],
+                    ["dates", f"{_date(exercise.start_date)} · {len(exercise.days)} days"],
+                    ["sponsor", exercise.sponsor],
+                    ["co-chairs", ", ".join(exercise.co_chairs)],
+                    ["point of contact", exercise.point_of_contact],
+                    ["scope", exercise.scope],
+                    ["participating organisations", ", ".join(o.id for o in exercise.participating_organisations)],
+                    ["session", f"{session.lifecycle.value}, {session.events} events, log head {session.head[:16]}"],
                     [
                         "played",
-                        f"{session['injects_released']} injects released, {session['responses']} responses, {session['observations']} observations",
+                        f"{session.injects_released} injects released, {session.responses} responses, {session.observations} observations",
                     ],
                 ],
             )
-            + _html_table(["day", "title", "lead"], [[d["day"], d["title"], d["lead"]] for d in exercise["days"]])
+            + _html_table(["day", "title", "lead"], [[d.day, d.title, d.lead] for d in exercise.days])
             + timeline,
         ),
         (
@@ -354,23 +357,8 @@ def to_html(report: Report) -> str:
             + "<h3>Critical tasks</h3>"
             + _html_table(*tables["critical_tasks"]),
         ),
-        (
-            "Strengths",
-            _html_table(
-                ["capability", "task", "rating", "observation", "inject"],
-                [[s["capability"], s["task"], s["rating"], s["observation"], s["inject"]] for s in report["strengths"]],
-            ),
-        ),
-        (
-            "Areas for improvement",
-            _html_table(
-                ["capability", "observation", "references", "analysis (root cause)", "recommendation"],
-                [
-                    [a["capability"], a["observation"], a["references"], a["analysis"], a["recommendation"]]
-                    for a in report["areas_for_improvement"]
-                ],
-            ),
-        ),
+        ("Strengths", _html_table(*_strengths(report))),
+        ("Areas for improvement", _html_table(*_improvements(report))),
         ("Participation", response_chart + _html_table(*tables["participation"])),
         (
             "Decisions and branches",
@@ -387,14 +375,12 @@ def to_html(report: Report) -> str:
                 [
                     [
                         "required injects nobody answered",
-                        ", ".join(u["inject"] for u in report["silence"]["unanswered_required"]) or "none",
+                        ", ".join(u.inject for u in report.silence.unanswered_required) or "none",
                     ],
-                    ["requests never answered", ", ".join(report["silence"]["open_requests"]) or "none"],
+                    ["requests never answered", ", ".join(report.silence.open_requests) or "none"],
                     [
                         "longest quiet stretch per cell",
-                        "; ".join(
-                            f"{i['cell']} {i['longest_idle_minutes']} min" for i in report["silence"]["idle_cells"]
-                        )
+                        "; ".join(f"{i.cell} {i.longest_idle_minutes} min" for i in report.silence.idle_cells)
                         or "none",
                     ],
                 ],
@@ -405,71 +391,6 @@ def to_html(report: Report) -> str:
     body = "".join(f"<h2>{escape(title)}</h2>{content}" for title, content in sections)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(report['tlp'])} AAR/IP draft: {escape(exercise['title'])}</title><style>{CSS}</style></head><body>"
-        f"{banner}<h1>After-action report / improvement plan (draft): {escape(exercise['title'])}</h1>{body}{banner}</body></html>\n"
+        f"<title>{escape(report.tlp)} AAR/IP draft: {escape(exercise.title)}</title><style>{CSS}</style></head><body>"
+        f"{banner}<h1>After-action report / improvement plan (draft): {escape(exercise.title)}</h1>{body}{banner}</body></html>\n"
     )
-
-
-def compare(reports: list[tuple[str, Report]]) -> Report:
-    """Two or more sessions side by side: coverage, ratings and participation."""
-
-    def per_objective(report: Report) -> dict[str, Any]:
-        return {
-            o["id"]: {"released": len(o["injects_released"]), "responses": o["responses"], "ratings": o["ratings"]}
-            for o in report["coverage"]["objectives"]
-        }
-
-    def per_capability(report: Report) -> dict[str, str]:
-        return {c["id"]: c["rating"] for c in report["coverage"]["capabilities"]}
-
-    return {
-        "schema": "ttx-compare/1",
-        "sessions": [
-            {
-                "label": label,
-                "exercise": report["exercise"]["title"],
-                "tlp": report["tlp"],
-                "verified": not report.get("warning"),
-                "injects_released": report["session"]["injects_released"],
-                "responses": report["session"]["responses"],
-                "observations": report["session"]["observations"],
-                "delegations_responding": sum(1 for d in report["participation"]["delegations"] if d["responses"]),
-                "required_missed": sum(len(d["required_missed"]) for d in report["participation"]["delegations"]),
-                "objectives": per_objective(report),
-                "capability_ratings": per_capability(report),
-                "decisions": {p["inject"]: p["option"] for p in report["decisions"]["path"]},
-            }
-            for label, report in reports
-        ],
-    }
-
-
-def compare_markdown(comparison: Report) -> str:
-    """The comparison as Markdown tables."""
-    sessions = comparison["sessions"]
-    labels = [s["label"] for s in sessions]
-    rows = [
-        ["exercise", *[s["exercise"] for s in sessions]],
-        ["handling", *[s["tlp"] for s in sessions]],
-        ["log verified", *["yes" if s["verified"] else "NO" for s in sessions]],
-        ["injects released", *[s["injects_released"] for s in sessions]],
-        ["responses", *[s["responses"] for s in sessions]],
-        ["delegations responding", *[s["delegations_responding"] for s in sessions]],
-        ["required responses missed", *[s["required_missed"] for s in sessions]],
-        ["observations", *[s["observations"] for s in sessions]],
-    ]
-    objectives = sorted({k for s in sessions for k in s["objectives"]})
-    rows += [
-        [
-            f"{o} injects released / responses",
-            *[
-                f"{s['objectives'].get(o, {}).get('released', '—')} / {s['objectives'].get(o, {}).get('responses', '—')}"
-                for s in sessions
-            ],
-        ]
-        for o in objectives
-    ]
-    capabilities = sorted({k for s in sessions for k in s["capability_ratings"]}, key=lambda c: (len(c), c))
-    rows += [[f"{c} rating", *[s["capability_ratings"].get(c, "—") for s in sessions]] for c in capabilities]
-    handling = " / ".join(sorted({s["tlp"] for s in sessions}))
-    return f"**EXERCISE — {handling}**\n\n# Session comparison\n\n" + _md_table(["", *labels], rows) + "\n"

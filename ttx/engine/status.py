@@ -33,7 +33,7 @@ class DueInject(ReadModel):
     inject: str
     """The inject id."""
     at: str
-    """When it is due, in scenario time (``D2 09:30``; ``D+90 09:00`` after a time jump)."""
+    """When it is due, in scenario time ("D2 09:30"; "D+90 09:00" after a time jump)."""
 
 
 class Status(ReadModel):
@@ -42,7 +42,7 @@ class Status(ReadModel):
     exercise: str
     """The exercise title."""
     tlp: str
-    """The exercise's handling label, ``TLP:AMBER``."""
+    """The exercise's handling label, "TLP:AMBER"."""
     lifecycle: Lifecycle
     """Where the exercise is in its life."""
     day: int | None
@@ -50,9 +50,9 @@ class Status(ReadModel):
     phase: str | None
     """The id of the current phase (none before the first phase)."""
     scenario_time: str
-    """The scenario clock (``D2 09:30``; ``D+90 09:00`` after a time jump)."""
+    """The scenario clock ("D2 09:30"; "D+90 09:00" after a time jump)."""
     speed: Literal["max"] | float
-    """Scenario seconds per wall second, or ``max`` (jump to each next due event)."""
+    """Scenario seconds per wall second, or "max" (jump to each next due event)."""
     events: int
     """Events in the log."""
     head: str
