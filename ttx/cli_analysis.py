@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ttx.analysis.logfile import Log
 
+from ttx.private_files import write_private
+from ttx.text import one_line
+
 EXIT_OK, EXIT_INVALID = 0, 2
+CONTROL_MATERIAL = "EXERCISE CONTROL MATERIAL: {what}; keep it to exercise control (see docs/security.md)"
 
 
 def _fail(message: str) -> int:
-    print(f"ttx: {message}", file=sys.stderr)
+    print(f"ttx: {one_line(message)}", file=sys.stderr)
     return EXIT_INVALID
 
 
@@ -28,7 +32,7 @@ def _open(path: Path, force: bool) -> Log | None:
         _fail(str(error))
         return None
     if log.warning:
-        print(f"ttx: {log.warning}", file=sys.stderr)
+        print(f"ttx: {one_line(log.warning)}", file=sys.stderr)
     if not log.records:
         _fail(f"{path}: the log has no events")
         return None
@@ -43,6 +47,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if log is None:
         return EXIT_INVALID
     replay = Replay(log.records)
+    if args.seat:
+        what = f"the session as seat {args.seat} saw it, from the whole log"
+        print(CONTROL_MATERIAL.format(what=one_line(what)), file=sys.stderr)
     if args.at is None:
         if args.json:
             return _fail("--json goes with --at TIME")
@@ -67,7 +74,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(document.to_json())
     else:
         for key, value in document.document().items():
-            print(f"{key}: {value}")
+            print(one_line(f"{key}: {value}"))
     return EXIT_OK
 
 
@@ -81,6 +88,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if len(args.paths) > 1 and not args.compare:
         return _fail("several logs: add --compare to put them side by side")
     options = Options(include_restricted=args.include_restricted, chatham_house=args.chatham_house)
+    if args.include_restricted:
+        print(CONTROL_MATERIAL.format(what="TLP:RED material and evaluators' notes are included"), file=sys.stderr)
     reports = []
     for path in args.paths:
         log = _open(path, args.force)
@@ -98,7 +107,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "csv":
         if not args.output:
             return _fail("--format csv writes a zip of CSV files: give -o report.zip")
-        Path(args.output).write_bytes(to_csv_zip(report))
+        write_private(Path(args.output), to_csv_zip(report))
         print(f"wrote {args.output}")
         return EXIT_OK
     renderers = {"md": to_markdown, "html": to_html, "json": to_json}
@@ -107,7 +116,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _write(text: str, output: str | None) -> int:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_private(Path(output), text)
         print(f"wrote {output}")
     else:
         sys.stdout.write(text)

@@ -391,22 +391,26 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(status.to_json(ensure_ascii=True))
         return EXIT_OK
-    print(f"EXERCISE — {status.tlp}  {status.exercise}")
-    print(
+
+    def say(line: str) -> None:
+        print(one_line(line))
+
+    say(f"EXERCISE — {status.tlp}  {status.exercise}")
+    say(
         f"{status.lifecycle.value} · day {status.day or '-'} · phase {status.phase or '-'} · {status.scenario_time} · speed {status.speed}"
     )
     counts = status.injects
-    print(
+    say(
         f"injects: {counts.released} released, {counts.pending} pending, {counts.skipped} skipped; held: {', '.join(status.held) or 'none'}"
     )
-    print(
+    say(
         f"responses: {status.responses} · decisions: {len(status.decisions)} · open requests: {len(status.open_requests)} · observations: {status.observations}"
     )
-    print("next due: " + (", ".join(f"{d.inject} at {d.at}" for d in status.next_due) or "nothing scheduled"))
-    print("unanswered required: " + (", ".join(status.unanswered_required) or "none"))
+    say("next due: " + (", ".join(f"{d.inject} at {d.at}" for d in status.next_due) or "nothing scheduled"))
+    say("unanswered required: " + (", ".join(status.unanswered_required) or "none"))
     if status.waiting:
-        print(status.waiting)
-    print(f"log: {status.events} events, head {status.head[:16]}")
+        say(status.waiting)
+    say(f"log: {status.events} events, {'sealed' if status.sealed else 'open (not sealed)'}, head {status.head}")
     return EXIT_OK
 
 

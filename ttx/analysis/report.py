@@ -6,11 +6,12 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from html import escape
+from html import escape as _escape_html
 from typing import Any
 
 from ttx.analysis.charts import bar_chart, timeline_chart
 from ttx.analysis.report_model import Report
+from ttx.text import csv_cell, markdown_cell, markdown_text, visible
 
 
 def to_json(report: Report) -> str:
@@ -158,7 +159,7 @@ def to_csv_zip(report: Report) -> bytes:
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             writer.writerow(header)
-            writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+            writer.writerows([csv_cell(cell) for cell in row] for row in rows)
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()
 
@@ -167,7 +168,7 @@ def md_table(header: list[str], rows: list[list[Any]]) -> str:
     """A Markdown table (``_none_`` when there are no rows)."""
 
     def cell(value: Any) -> str:
-        return ("" if value is None else str(value)).replace("|", "\\|").replace("\n", " ")
+        return "" if value is None else markdown_cell(str(value))
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
@@ -183,27 +184,38 @@ def _banner(report: Report) -> str:
     return line
 
 
+def session_log(report: Report) -> str:
+    """The log's state and full head hash, as every report shows them."""
+    session = report.session
+    state = "sealed" if session.sealed else "open (not sealed)"
+    forced = f"; resumed unverified: {'; '.join(session.resumed_unverified)}" if session.resumed_unverified else ""
+    return f"log {state}, head {session.head}{forced}"
+
+
+md = markdown_text
+
+
 def to_markdown(report: Report) -> str:
     """The AAR/IP draft in Markdown, for editing."""
     exercise, session = report.exercise, report.session
     tables = _tables(report)
     out = [
-        f"**{_banner(report)}**",
+        f"**{md(_banner(report))}**",
         "",
-        f"# After-action report / improvement plan (draft): {exercise.title}",
+        f"# After-action report / improvement plan (draft): {md(exercise.title)}",
         "",
         "## Exercise overview",
         "",
-        f"- **Exercise:** {exercise.title} (version {exercise.version})",
+        f"- **Exercise:** {md(exercise.title)} (version {md(exercise.version)})",
         f"- **Dates:** {_date(exercise.start_date)} · {len(exercise.days)} days",
-        f"- **Sponsor:** {exercise.sponsor or '—'} · **Co-chairs:** {', '.join(exercise.co_chairs) or '—'}",
-        f"- **Point of contact:** {exercise.point_of_contact or '—'}",
-        f"- **Scope:** {exercise.scope or '—'}",
+        f"- **Sponsor:** {md(exercise.sponsor or '—')} · **Co-chairs:** {md(', '.join(exercise.co_chairs) or '—')}",
+        f"- **Point of contact:** {md(exercise.point_of_contact or '—')}",
+        f"- **Scope:** {md(exercise.scope or '—')}",
         f"- **Participating organisations:** {len(exercise.participating_organisations)}",
-        f"- **Session:** {session.lifecycle.value}, {session.events} events, log head `{session.head[:16]}`; "
+        f"- **Session:** {session.lifecycle.value}, {session.events} events, {session_log(report)}; "
         f"{session.injects_released} injects released, {session.responses} responses, {session.observations} observations",
         "",
-        exercise.summary or "",
+        md(exercise.summary or ""),
         "",
         "### Days",
         "",
@@ -248,16 +260,20 @@ def to_markdown(report: Report) -> str:
         md_table(*tables["gaps"]),
         "",
         "By theme: "
-        + (", ".join(f"{theme} ({len(items)})" for theme, items in report.gaps.by_theme.items()) or "none"),
+        + (", ".join(f"{md(theme)} ({len(items)})" for theme, items in report.gaps.by_theme.items()) or "none"),
         "",
         "## Silence",
         "",
         "- Required injects nobody answered: "
-        + (", ".join(u.inject for u in report.silence.unanswered_required) or "none"),
-        "- Requests never answered: " + (", ".join(report.silence.open_requests) or "none"),
+        + (md(", ".join(u.inject for u in report.silence.unanswered_required)) or "none"),
+        "- Requests never answered: " + (md(", ".join(report.silence.open_requests)) or "none"),
         "- Longest quiet stretch per cell: "
         + (
-            ", ".join(f"{i.cell} {i.longest_idle_minutes} min ({i.from_}–{i.to})" for i in report.silence.idle_cells)
+            md(
+                ", ".join(
+                    f"{i.cell} {i.longest_idle_minutes} min ({i.from_}–{i.to})" for i in report.silence.idle_cells
+                )
+            )
             or "none"
         ),
         "",
@@ -265,7 +281,7 @@ def to_markdown(report: Report) -> str:
         "",
         md_table(*tables["improvement_plan"]),
         "",
-        f"**{_banner(report)}**",
+        f"**{md(_banner(report))}**",
         "",
     ]
     return "\n".join(out)
@@ -285,6 +301,11 @@ th { background: #eee; }
 .chart-title { font-weight: bold; font-size: 13px; } .chart-label, .chart-value, .chart-empty { font-size: 12px; }
 @media print { .chart { page-break-inside: avoid; } table { page-break-inside: auto; } }
 """
+
+
+def escape(text: str) -> str:
+    """Text for HTML: markup escaped, control characters shown as escapes."""
+    return _escape_html(visible(text))
 
 
 def _html_table(header: list[str], rows: list[list[Any]]) -> str:
@@ -339,7 +360,7 @@ def to_html(report: Report) -> str:
                     ["point of contact", exercise.point_of_contact],
                     ["scope", exercise.scope],
                     ["participating organisations", ", ".join(o.id for o in exercise.participating_organisations)],
-                    ["session", f"{session.lifecycle.value}, {session.events} events, log head {session.head[:16]}"],
+                    ["session", f"{session.lifecycle.value}, {session.events} events, {session_log(report)}"],
                     [
                         "played",
                         f"{session.injects_released} injects released, {session.responses} responses, {session.observations} observations",

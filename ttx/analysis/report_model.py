@@ -97,6 +97,10 @@ class SessionFigures(ReadModel):
     """Events in the log."""
     head: str
     """The hash of the last event (SHA-256, hex): keep it with the report."""
+    sealed: bool
+    """Whether the log ends with the seal written when the exercise closed ("open (not sealed)" otherwise)."""
+    resumed_unverified: list[str]
+    """Problems of a log the facilitator resumed anyway with ttx run --force (empty when none)."""
     ended_at: str
     """The scenario time at the end of the log."""
     phases: list[str]

@@ -57,6 +57,8 @@ class Status(ReadModel):
     """Events in the log."""
     head: str
     """The hash of the last event (SHA-256, hex)."""
+    sealed: bool
+    """Whether the log ends with the seal written when the exercise closed."""
     injects: InjectCounts
     """How many injects are pending, released and skipped."""
     held: list[str]
@@ -94,6 +96,7 @@ def status_of(state: ExerciseState) -> Status:
         speed="max" if state.speed == MAX_SPEED else state.speed,
         events=state.seq,
         head=state.head,
+        sealed=state.sealed,
         injects=InjectCounts(
             pending=statuses.count(InjectStatus.pending),
             released=statuses.count(InjectStatus.released),
