@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to shipped scenarios and a writer for scenario files under test."""
+"""Shared fixtures: the repository root, the test data folder, its small scenario text and a file writer."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from ttx.scaffold import starter_text
+from .helpers import DATA, HARBOUR, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted(p.parent for p in (ROOT / "scenarios").glob("*/scenario.yaml"))
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The repository root."""
+    return ROOT
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """tests/data: scenarios and scripts written for the tests."""
+    return DATA
 
 
 @pytest.fixture
@@ -30,6 +39,6 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def starter(tmp_path: Path) -> str:
-    """The text of a valid, lint-clean starter scenario."""
-    return starter_text("test-exercise", tmp_path / "test-exercise")
+def harbour() -> str:
+    """The text of HARBOUR WATCH (tests/data/harbour-watch): valid and lint-clean, for tests that edit it."""
+    return (HARBOUR / "scenario.yaml").read_text(encoding="utf-8")

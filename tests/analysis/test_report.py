@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,41 +22,17 @@ from ttx.engine.state import fold
 from ttx.loader.load import load_scenario
 from ttx.store.memory import MemoryStore
 
-from ..conftest import ROOT
-
-MONSOON = ROOT / "scenarios/monsoon-drift"
-SOUTHERN = ROOT / "scenarios/southern-crossing"
-
-
-def ttx(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ttx", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
+from ..helpers import FERRY, headless, ttx
 
 
 @pytest.fixture(scope="module")
 def sessions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Scripted headless runs of both shipped scenarios."""
+    """Scripted headless runs of NIGHT FERRY, one down each path."""
     folder = tmp_path_factory.mktemp("runs")
-    runs = {
-        "monsoon": (MONSOON, "rescue-and-screen"),
-        "monsoon-escort": (MONSOON, "escort-and-delay"),
-        "southern": (SOUTHERN, "screen-and-disembark"),
-    }
     paths = {}
-    for name, (scenario, script) in runs.items():
+    for name, script in {"board": "board-and-freeze", "follow": "follow-and-monitor"}.items():
         path = folder / f"{name}.ttx"
-        result = ttx(
-            "run",
-            scenario,
-            "--session",
-            path,
-            "--headless",
-            "--speed",
-            "max",
-            "--script",
-            scenario / "scripts" / f"{script}.yaml",
-        )
+        result = headless(FERRY, path, script)
         assert result.returncode == 0, result.stderr
         paths[name] = path
     return paths
@@ -67,81 +41,87 @@ def sessions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def report_of(path: Path, *extra: str) -> dict[str, Any]:
     result = ttx("report", path, "--format", "json", *extra)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
-def test_monsoon_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[str, Path]) -> None:
-    report = report_of(sessions["monsoon"])
+def test_board_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[str, Path]) -> None:
+    report = report_of(sessions["board"])
     assert report["schema"] == "ttx-report/1" and report["tlp"] == "TLP:AMBER"
     session = report["session"]
     assert (session["lifecycle"], session["injects_released"], session["responses"], session["observations"]) == (
         "closed",
-        23,
-        6,
+        11,  # 12 released, less the TLP:RED N2-5
+        5,
         1,
     )
     assert [(p["inject"], p["option"], p["by"], p["default"]) for p in report["decisions"]["path"]] == [
-        ("A1-5", "rescue", "THA", False),
-        ("A2-4", "screened", "THA", False),
-        ("A3-1", "frozen", "MYS", False),
+        ("N1-4", "board", "XAR", False),
+        ("N2-3", "freeze", "XBO", False),
     ]
     untaken = {(u["inject"], u["option"]) for u in report["decisions"]["untaken"]}
-    assert untaken == {("A1-5", "escort"), ("A1-5", "hold"), ("A2-4", "irregular-entry"), ("A3-1", "delayed")}
-    assert sorted(report["decisions"]["branch_injects_never_played"]) == ["A1-2c", "A2-1b", "A2-1c", "A3-0b", "A4-2y"]
+    assert untaken == {("N1-4", "follow"), ("N2-3", "monitor")}
+    assert sorted(report["decisions"]["branch_injects_never_played"]) == ["N1-2c", "N2-1b", "N2-4m"]
     delegations = {d["id"]: d for d in report["participation"]["delegations"]}
-    assert (delegations["THA"]["responses"], delegations["THA"]["median_response_minutes"]) == (2, 0.0)
-    assert delegations["AFG"]["responses"] == 0 and delegations["AFG"]["received"] == 10
+    assert (delegations["XBO"]["responses"], delegations["XBO"]["median_response_minutes"]) == (2, 0.0)
+    assert delegations["RMO"]["responses"] == 0 and delegations["RMO"]["received"] == 8
     assert report["coordination"]["requests"] == [
         {
             "id": "MLA-1",
-            "from": "MYS",
-            "to": "THA",
+            "from": "XBO",
+            "to": "XAR",
             "kind": "mutual legal assistance",
             "answered": True,
-            "minutes_to_answer": 120.0,
+            "minutes_to_answer": 60.0,
         }
     ]
     c1 = next(c for c in report["coverage"]["capabilities"] if c["id"] == "C1")
     assert c1["rating"] == "S" and next(t for t in c1["tasks"] if t["id"] == "C1.2")["ratings"]["S"] == 1
     register = report["gaps"]["register"]
     assert [(g["source"], g["by"], g["inject"], g["theme"]) for g in register] == [
-        ("participant", "PHL", "A2-1a", "capacity and resources")
+        ("participant", "XCA", "N2-1a", "capacity and resources")
     ]
     assert (
         report["improvement_plan"][0]["issue"] == "No agreed interpreter pool."
         and report["improvement_plan"][0]["status"] == "open"
     )
-    assert {u["inject"] for u in report["silence"]["unanswered_required"]} == {"X-HANDOVER", "X-CONSULT"}
+    assert {u["inject"] for u in report["silence"]["unanswered_required"]} == {"N3-1"}
     assert report["strengths"][0]["observation"] == "(evaluator note withheld)"
 
 
-def test_southern_report_figures(sessions: dict[str, Path]) -> None:
-    report = report_of(sessions["southern"])
-    assert report["session"]["injects_released"] == 21
-    assert {p["inject"]: p["option"] for p in report["decisions"]["path"]} == {"B1-4": "screen", "B2-2": "disembark"}
-    assert report["coordination"]["requests"][0]["answered"] is True
-    assert {o["id"] for o in report["coverage"]["objectives"]} == {"O1", "O2", "O3", "O4"}
+def test_follow_report_figures(sessions: dict[str, Path]) -> None:
+    report = report_of(sessions["follow"])
+    assert report["session"]["injects_released"] == 12
+    assert {p["inject"]: p["option"] for p in report["decisions"]["path"]} == {"N1-4": "follow", "N2-3": "monitor"}
+    assert sorted(report["decisions"]["branch_injects_never_played"]) == ["N1-3t", "N2-1a"]
+    assert report["coordination"]["requests"] == []
+    assert {(u["inject"], u["deadline"]) for u in report["silence"]["unanswered_required"]} == {
+        ("N1-2", "D1 12:00"),
+        ("N3-1", None),
+    }
+    assert {o["id"] for o in report["coverage"]["objectives"]} == {"O1", "O2", "O3"}
 
 
 def test_restricted_material_and_attribution(sessions: dict[str, Path]) -> None:
-    withheld = report_of(sessions["monsoon"])
-    full = report_of(sessions["monsoon"], "--include-restricted")
-    assert full["restricted_included"] and full["strengths"][0]["observation"].startswith("Distress phase decided late")
-    assert "Distress phase decided late" not in json.dumps(withheld)
-    chatham = report_of(sessions["monsoon"], "--chatham-house")
+    withheld = report_of(sessions["board"])
+    full = report_of(sessions["board"], "--include-restricted")
+    assert full["restricted_included"] and full["strengths"][0]["observation"].startswith("Boarding decided late")
+    assert "Boarding decided late" not in json.dumps(withheld)
+    assert "N2-5" not in json.dumps(withheld) and "N2-5" in json.dumps(full), "the TLP:RED inject"
+    chatham = report_of(sessions["board"], "--chatham-house")
     text = json.dumps(chatham["participation"]) + json.dumps(chatham["decisions"]) + json.dumps(chatham["gaps"])
-    assert "THA" not in text and "Thailand" not in text and "a delegation in TFPP" in text
+    assert "XAR" not in text and "Arvenia" not in text and "a delegation in DWG" in text
 
 
 def test_red_injects_stay_out_of_reports_unless_asked(tmp_path: Path) -> None:
-    loaded = load_scenario(MONSOON)
+    loaded = load_scenario(FERRY)
     store, clock = MemoryStore(), ManualClock()
     create_session(store, loaded.scenario, loaded.digest, clock)
     controller = Controller(store, clock)
     controller.submit(cmd.Start())
-    controller.submit(cmd.Adhoc(id="SOURCE-X", to=["THA"], tlp="RED", title="Named informant in the port authority"))
+    controller.submit(cmd.Adhoc(id="SOURCE-X", to=["XAR"], tlp="RED", title="Named informant in the port authority"))
     controller.submit(
-        cmd.Respond(inject="SOURCE-X", text="Protect the source", gaps="no secure channel"), "delegation:THA"
+        cmd.Respond(inject="SOURCE-X", text="Protect the source", gaps="no secure channel"), "delegation:XAR"
     )
     records = list(store.events())
     state = fold(records)
@@ -152,49 +132,46 @@ def test_red_injects_stay_out_of_reports_unless_asked(tmp_path: Path) -> None:
 
 
 def test_every_format_renders(sessions: dict[str, Path], tmp_path: Path) -> None:
-    markdown = ttx("report", sessions["monsoon"]).stdout
+    markdown = ttx("report", sessions["board"]).stdout
     assert markdown.startswith("**EXERCISE — TLP:AMBER**") and "## Improvement plan" in markdown
     html = tmp_path / "r.html"
-    assert ttx("report", sessions["monsoon"], "--format", "html", "-o", html).returncode == 0
+    assert ttx("report", sessions["board"], "--format", "html", "-o", html).returncode == 0
     page = html.read_text()
     assert page.count("<svg") == 3 and "http" not in page.replace("http://www.w3.org/2000/svg", "")
     archive = tmp_path / "r.zip"
-    assert ttx("report", sessions["monsoon"], "--format", "csv", "-o", archive).returncode == 0
+    assert ttx("report", sessions["board"], "--format", "csv", "-o", archive).returncode == 0
     with zipfile.ZipFile(archive) as bundle:
         assert {"objectives.csv", "capabilities.csv", "participation.csv", "improvement_plan.csv"} <= set(
             bundle.namelist()
         )
-        assert bundle.read("decisions.csv").decode().splitlines()[1] == "A1-5,rescue,THA,"
-    assert ttx("report", sessions["monsoon"], "--format", "csv").returncode == 2
+        assert bundle.read("decisions.csv").decode().splitlines()[1] == "N1-4,board,XAR,"
+    assert ttx("report", sessions["board"], "--format", "csv").returncode == 2
 
 
 def test_compare_two_sessions(sessions: dict[str, Path]) -> None:
-    result = ttx("report", sessions["monsoon"], sessions["monsoon-escort"], "--compare", "--format", "json")
+    result = ttx("report", sessions["board"], sessions["follow"], "--compare", "--format", "json")
     comparison = json.loads(result.stdout)
     first, second = comparison["sessions"]
-    assert first["decisions"]["A1-5"] == "rescue" and second["decisions"]["A1-5"] == "escort"
-    assert (first["responses"], second["responses"]) == (6, 3)
-    assert (
-        "| injects released | 23 | 23 |"
-        in ttx("report", sessions["monsoon"], sessions["monsoon-escort"], "--compare").stdout
-    )
-    assert ttx("report", sessions["monsoon"], sessions["monsoon-escort"]).returncode == 2
+    assert first["decisions"]["N1-4"] == "board" and second["decisions"]["N1-4"] == "follow"
+    assert (first["responses"], second["responses"]) == (5, 2)
+    assert "| injects released | 11 | 12 |" in ttx("report", sessions["board"], sessions["follow"], "--compare").stdout
+    assert ttx("report", sessions["board"], sessions["follow"]).returncode == 2
 
 
 def test_exported_jsonl_alone_gives_the_same_report(sessions: dict[str, Path], tmp_path: Path) -> None:
     exported = tmp_path / "log.jsonl"
-    assert ttx("log", sessions["monsoon"], "--format", "jsonl", "-o", exported).returncode == 0
+    assert ttx("log", sessions["board"], "--format", "jsonl", "-o", exported).returncode == 0
     moved = tmp_path / "elsewhere"
     moved.mkdir()
     shutil.copy(exported, moved / "log.jsonl")
-    assert report_of(moved / "log.jsonl") == report_of(sessions["monsoon"])
+    assert report_of(moved / "log.jsonl") == report_of(sessions["board"])
 
 
 def test_tampered_logs_are_refused_unless_forced(sessions: dict[str, Path], tmp_path: Path) -> None:
     copy = tmp_path / "tampered.ttx"
-    shutil.copy(sessions["monsoon"], copy)
+    shutil.copy(sessions["board"], copy)
     db = sqlite3.connect(copy)
-    db.execute("UPDATE events SET payload = replace(payload, 'rescue', 'escort') WHERE type = 'decision_taken'")
+    db.execute("UPDATE events SET payload = replace(payload, 'board', 'follow') WHERE type = 'decision_taken'")
     db.commit()
     db.close()
     refused = ttx("report", copy)
@@ -208,7 +185,7 @@ def test_tampered_logs_are_refused_unless_forced(sessions: dict[str, Path], tmp_
 
 
 def test_replay_at_matches_the_live_state_at_the_same_points() -> None:
-    loaded = load_scenario(MONSOON)
+    loaded = load_scenario(FERRY)
     store, clock = MemoryStore(), ManualClock()
     create_session(store, loaded.scenario, loaded.digest, clock)
     controller = Controller(store, clock)
@@ -218,7 +195,7 @@ def test_replay_at_matches_the_live_state_at_the_same_points() -> None:
         clock.advance(3600)
         controller.step()
         if hour % 4 == 0:
-            controller.submit(cmd.Respond(inject="A1-3", text=f"hour {hour}"), "delegation:AUS")
+            controller.submit(cmd.Respond(inject="N1-3", text=f"hour {hour}"), "delegation:XDU")
             live[controller.state.seq] = controller.state.summary()
     replay = Replay(list(store.events()), every=7)
     for seq, summary in live.items():
@@ -227,21 +204,22 @@ def test_replay_at_matches_the_live_state_at_the_same_points() -> None:
 
 
 def test_replay_at_a_time_with_a_seat_view(sessions: dict[str, Path]) -> None:
-    result = ttx("replay", sessions["monsoon"], "--at", "D2 10:00", "--json", "--as", "AFG")
+    result = ttx("replay", sessions["board"], "--at", "D2 10:00", "--json", "--as", "XCA")
     document = json.loads(result.stdout)
-    assert document["view"] == "delegation:AFG" and document["scenario_time"] == "D2 10:00"
-    assert [i["id"] for i in document["injects"]] == ["A1-6", "A1-3"]
-    facilitator = json.loads(ttx("replay", sessions["monsoon"], "--at", "D1 17:00", "--json").stdout)
+    assert document["view"] == "delegation:XCA" and document["scenario_time"] == "D2 10:00"
+    # newest first; not N1-1 and N1-2c (DWG only), nor N2-2 (AMBER+STRICT to XAR and XBO, released at D2 10:00)
+    assert [i["id"] for i in document["injects"]] == ["N2-1a", "N1-4", "N1-5", "N1-3t", "N1-3", "N1-2"]
+    facilitator = json.loads(ttx("replay", sessions["board"], "--at", "D1 17:00", "--json").stdout)
     assert (
         facilitator["view"] == "facilitator"
-        and "A1-5" in facilitator["injects"]
-        and "A2-1a" not in facilitator["injects"]
+        and "N1-4" in facilitator["injects"]
+        and "N2-1a" not in facilitator["injects"]
     )
-    log = open_log(sessions["monsoon"])
+    log = open_log(sessions["board"])
     replay = Replay(log.records)
-    assert state_document(replay.at_time("D3 16:00"), find_seat(replay.final, "evaluator:1"))["view"] == "evaluator:1"
-    assert ttx("replay", sessions["monsoon"], "--at", "D2 25:00", "--json").returncode == 2
-    assert ttx("replay", sessions["monsoon"], "--at", "D2 10:00", "--as", "XYZ").returncode == 2
+    assert state_document(replay.at_time("D2 16:00"), find_seat(replay.final, "evaluator:1"))["view"] == "evaluator:1"
+    assert ttx("replay", sessions["board"], "--at", "D2 25:00", "--json").returncode == 2
+    assert ttx("replay", sessions["board"], "--at", "D2 10:00", "--as", "XYZ").returncode == 2
 
 
 def test_gap_themes() -> None:

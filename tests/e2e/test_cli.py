@@ -5,23 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT, SCENARIOS
+from ..helpers import FERRY, ttx
 
 Write = Callable[..., Path]
 PROBLEM_LINE = re.compile(r"^.+:\d+:\d+: .+$")
-
-
-def ttx(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ttx", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
 
 
 def test_help_lists_every_author_command() -> None:
@@ -37,27 +29,20 @@ def test_usage_error_exits_2() -> None:
     assert ttx("frobnicate").returncode == 2
 
 
-def test_shipped_scenarios_validate_and_lint_strict_clean() -> None:
-    result = ttx("validate", *SCENARIOS)
-    assert result.returncode == 0, result.stdout
-    assert result.stdout.count(": valid: ") == len(SCENARIOS)
-    result = ttx("lint", "--strict", *SCENARIOS)
-    assert result.returncode == 0, result.stdout
-    assert result.stdout.count("no findings") == len(SCENARIOS)
-
-
-def test_invalid_scenario_exits_2_with_located_lines_and_summary(write: Write, starter: str) -> None:
-    path = write("ex/scenario.yaml", starter.replace("tlp: GREEN                  #", "tlp: BLUE #"))
+def test_invalid_scenario_exits_2_with_located_lines_and_summary(write: Write, harbour: str) -> None:
+    text = harbour.replace("tlp: GREEN                  #", "tlp: BLUE #")
+    line = next(n for n, content in enumerate(text.splitlines(), start=1) if "tlp: BLUE" in content)
+    path = write("ex/scenario.yaml", text)
     result = ttx("validate", path)
     assert result.returncode == 2
     lines = result.stdout.strip().splitlines()
-    assert PROBLEM_LINE.match(lines[0]) and lines[0].startswith(f"{path}:17:8: exercise.tlp: ")
+    assert PROBLEM_LINE.match(lines[0]) and lines[0].startswith(f"{path}:{line}:8: exercise.tlp: ")
     assert lines[-1] == f"{path}: invalid, 1 problem in 1 file"
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_lint_strict_exits_1_on_findings_and_0_without(write: Write, starter: str) -> None:
-    path = write("ex/scenario.yaml", starter.replace("    lead: TIPWG\n", ""))
+def test_lint_strict_exits_1_on_findings_and_0_without(write: Write, harbour: str) -> None:
+    path = write("ex/scenario.yaml", harbour.replace("    lead: PWG\n", ""))
     assert ttx("lint", path).returncode == 0
     result = ttx("lint", "--strict", path)
     assert result.returncode == 1
@@ -65,56 +50,48 @@ def test_lint_strict_exits_1_on_findings_and_0_without(write: Write, starter: st
 
 
 def test_msel_csv_lists_every_inject_in_time_order_with_marks() -> None:
-    result = ttx("msel", "scenarios/monsoon-drift", "--format", "csv")
+    result = ttx("msel", FERRY, "--format", "csv")
     assert result.returncode == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) == 28
-    assert rows[0]["id"] == "A1-1" and rows[0]["time"] == "D1 08:00" and rows[0]["tlp"] == "TLP:GREEN"
-    decision = next(row for row in rows if row["id"] == "A1-5")
-    assert "decision: rescue* | escort | hold" in decision["release"]
-    assert next(row for row in rows if row["id"] == "A1-2c")["release"] == "contingency ← A1-2"
-    assert rows[-1]["time"].startswith("D+90")
+    assert len(rows) == 15
+    assert rows[0]["id"] == "N1-1" and rows[0]["time"] == "D1 08:00" and rows[0]["tlp"] == "TLP:GREEN"
+    assert [row["time"] for row in rows[:4]] == ["D1 08:00", "D1 09:00", "D1 12:00", "D1 13:00"]
+    decision = next(row for row in rows if row["id"] == "N1-4")
+    assert "decision: board* | follow" in decision["release"]
+    assert next(row for row in rows if row["id"] == "N1-2c")["release"] == "contingency ← N1-2"
+    assert next(row for row in rows if row["id"] == "N2-5")["tlp"] == "TLP:RED"
+    assert rows[-1]["time"].startswith("D+30") and rows[-1]["id"] == "N3-2"  # from the included file
 
 
 def test_msel_filters_by_day_and_cell() -> None:
-    result = ttx("msel", "scenarios/monsoon-drift", "--format", "csv", "--day", "3", "--cell", "RRWG")
+    result = ttx("msel", FERRY, "--format", "csv", "--day", "2", "--cell", "PWG")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows and all(row["day"] == "3" for row in rows)
-    assert {row["id"] for row in rows} == {"A3-5", "X-HANDOVER"}
-    assert ttx("msel", "scenarios/monsoon-drift", "--cell", "NOPE").returncode == 2
+    assert rows and all(row["day"] == "2" for row in rows)
+    assert {row["id"] for row in rows} == {"N2-1a", "N3-1", "N3-2"}
+    assert ttx("msel", FERRY, "--cell", "NOPE").returncode == 2
 
 
 def test_msel_markdown_and_table() -> None:
-    markdown = ttx("msel", "scenarios/southern-crossing", "--format", "markdown").stdout
-    assert markdown.startswith("| day | phase | time | id |") and "| B1-4 |" in markdown
-    table = ttx("msel", "scenarios/southern-crossing", "--day", "1").stdout
-    assert "EXERCISE — TLP:AMBER" in table and "Day 1: Pre-departure disruption" in table
+    markdown = ttx("msel", FERRY, "--format", "markdown").stdout
+    assert markdown.startswith("| day | phase | time | id |") and "| N1-4 |" in markdown
+    table = ttx("msel", FERRY, "--day", "1").stdout
+    assert "EXERCISE — TLP:AMBER" in table and "Day 1: The crossing" in table
 
 
 def test_graph_is_mermaid_with_branches_and_contingencies() -> None:
-    result = ttx("graph", "scenarios/monsoon-drift")
+    result = ttx("graph", FERRY)
     assert result.returncode == 0
     text = result.stdout
     assert text.startswith("flowchart TD\n")
-    assert 'inject_A1_5 -->|"Rescue and disembark to a place of safety (default)"| inject_A2_1a' in text
-    assert 'inject_A1_2 -.->|"no response by deadline"| inject_A1_2c' in text
-    assert "phase_solutions --> phase_epilogue" in text
+    assert 'inject_N1_4 -->|"Board the ferry and bring it into port (default)"| inject_N2_1a' in text
+    assert 'inject_N1_2 -.->|"no response by deadline"| inject_N1_2c' in text
+    assert "phase_landing --> phase_aftermath" in text
 
 
-def test_schema_command_prints_the_committed_schema() -> None:
+def test_schema_command_prints_the_committed_schema(repo_root: Path) -> None:
     result = ttx("schema")
     assert result.returncode == 0
-    assert result.stdout == (ROOT / "ttx/schemas/scenario.schema.json").read_text(encoding="utf-8")
-
-
-def test_new_scaffolds_a_scenario_that_lints_strict_clean(tmp_path: Path) -> None:
-    result = ttx("new", "coastal-surge", "--dir", tmp_path / "scenarios")
-    assert result.returncode == 0, result.stderr
-    folder = tmp_path / "scenarios" / "coastal-surge"
-    assert ttx("lint", "--strict", folder).returncode == 0
-    again = ttx("new", "coastal-surge", "--dir", tmp_path / "scenarios")
-    assert again.returncode == 2 and "already exists" in again.stderr
-    assert ttx("new", "Bad Name!", "--dir", tmp_path).returncode == 2
+    assert result.stdout == (repo_root / "ttx/schemas/scenario.schema.json").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("command", ["msel", "graph", "lint"])

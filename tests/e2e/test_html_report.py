@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from ..helpers import FERRY, headless, ttx
 
 FLAGS = [
     "--headless",
@@ -33,28 +32,10 @@ def chromium() -> str:
 
 def test_html_report_renders_tables_and_charts(tmp_path: Path) -> None:
     session, html = tmp_path / "s.ttx", tmp_path / "report.html"
-    scenario = ROOT / "scenarios/monsoon-drift"
-    run = [
-        sys.executable,
-        "-m",
-        "ttx",
-        "run",
-        str(scenario),
-        "--session",
-        str(session),
-        "--headless",
-        "--speed",
-        "max",
-        "--script",
-        str(scenario / "scripts/rescue-and-screen.yaml"),
-    ]
-    subprocess.run(run, check=True, capture_output=True, cwd=ROOT)
-    subprocess.run(
-        [sys.executable, "-m", "ttx", "report", str(session), "--format", "html", "-o", str(html)],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
+    played = headless(FERRY, session, "board-and-freeze")
+    assert played.returncode == 0, played.stderr
+    reported = ttx("report", session, "--format", "html", "-o", html)
+    assert reported.returncode == 0, reported.stderr
     browser = chromium()
     profile = tmp_path / "profile"
     dom = subprocess.run(
@@ -63,7 +44,7 @@ def test_html_report_renders_tables_and_charts(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     ).stdout
-    assert "After-action report / improvement plan (draft): MONSOON DRIFT" in dom
+    assert "After-action report / improvement plan (draft): NIGHT FERRY" in dom
     assert dom.count("<table") >= 10 and dom.count("<svg") == 3
     assert "Median time to respond per delegation" in dom and "Injects released per objective" in dom
     assert "TLP:AMBER" in dom and "Improvement plan" in dom

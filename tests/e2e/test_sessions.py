@@ -16,16 +16,7 @@ import pytest
 from ttx.engine.state import fold
 from ttx.store.sqlite import SqliteStore
 
-from ..conftest import ROOT
-
-MONSOON = ROOT / "scenarios/monsoon-drift"
-SOUTHERN = ROOT / "scenarios/southern-crossing"
-
-
-def ttx(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ttx", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=timeout
-    )
+from ..helpers import FERRY, FERRY_SCRIPTS, HARBOUR, ROOT, headless, ttx
 
 
 def outcome(path: Path) -> dict[str, object]:
@@ -69,35 +60,23 @@ def releases(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "script", "expected"),
+    ("script", "expected"),
     [
-        (MONSOON, "rescue-and-screen", {"A1-5": "rescue", "A2-4": "screened", "A3-1": "frozen"}),
-        (MONSOON, "escort-and-delay", {"A1-5": "escort", "A2-4": "irregular-entry", "A3-1": "delayed"}),
-        (MONSOON, "hold-at-sea", {"A1-5": "hold", "A2-4": "screened", "A3-1": "frozen"}),
-        (SOUTHERN, "screen-and-disembark", {"B1-4": "screen", "B2-2": "disembark"}),
-        (SOUTHERN, "refuse-and-return", {"B1-4": "refuse", "B2-2": "return-after-sea-screening"}),
-        (SOUTHERN, "monitor", {"B1-4": "monitor", "B2-2": "disembark"}),
+        ("board-and-freeze", {"N1-4": "board (XAR)", "N2-3": "freeze (XBO)"}),
+        ("follow-and-monitor", {"N1-4": "follow (XBO)", "N2-3": "monitor (XAR)"}),
+        (None, {"N1-4": "board (default)", "N2-3": "freeze (default)"}),
     ],
 )
 def test_headless_runs_take_every_branch_across_scripts(
-    tmp_path: Path, scenario: Path, script: str, expected: dict[str, str]
+    tmp_path: Path, script: str | None, expected: dict[str, str]
 ) -> None:
     session = tmp_path / "s.ttx"
-    result = ttx(
-        "run",
-        scenario,
-        "--session",
-        session,
-        "--headless",
-        "--speed",
-        "max",
-        "--script",
-        scenario / "scripts" / f"{script}.yaml",
-    )
+    result = headless(FERRY, session, script)
     assert result.returncode == 0, result.stderr
-    assert "session: closed" in result.stdout and "day 4" in result.stdout
-    for inject, option in expected.items():
-        assert f"  {inject}: {option} " in result.stdout
+    assert "session: closed" in result.stdout and "day 2" in result.stdout
+    assert "phases: crossing → landing → aftermath" in result.stdout
+    for inject, decision in expected.items():
+        assert f"  {inject}: {decision}" in result.stdout
     assert "script:" not in result.stdout, "every scripted step happened"
     verified = ttx("verify", session)
     assert verified.returncode == 0 and "verified" in verified.stdout
@@ -106,35 +85,15 @@ def test_headless_runs_take_every_branch_across_scripts(
 
 def test_contingency_and_trigger_follow_the_script(tmp_path: Path) -> None:
     answered, silent = tmp_path / "a.ttx", tmp_path / "b.ttx"
-    ttx(
-        "run",
-        MONSOON,
-        "--session",
-        answered,
-        "--headless",
-        "--speed",
-        "max",
-        "--script",
-        MONSOON / "scripts/rescue-and-screen.yaml",
-    )
-    ttx(
-        "run",
-        MONSOON,
-        "--session",
-        silent,
-        "--headless",
-        "--speed",
-        "max",
-        "--script",
-        MONSOON / "scripts/escort-and-delay.yaml",
-    )
-    assert "A1-2c" not in releases(answered) and "A1-3t" in releases(answered)
-    assert "A1-2c" in releases(silent) and "A1-3t" not in releases(silent)
+    headless(FERRY, answered, "board-and-freeze")
+    headless(FERRY, silent, "follow-and-monitor")
+    assert "N1-2c" not in releases(answered) and "N1-3t" in releases(answered)
+    assert "N1-2c" in releases(silent) and "N1-3t" not in releases(silent)
 
 
 def test_rerunning_an_ended_session_prints_its_summary(tmp_path: Path) -> None:
     session = tmp_path / "s.ttx"
-    ttx("run", SOUTHERN, "--session", session, "--headless", "--speed", "max")
+    headless(FERRY, session)
     again = ttx("run", "--session", session, "--headless", "--speed", "max")
     assert again.returncode == 0
     assert "this session has already ended" in again.stdout and "session: closed" in again.stdout
@@ -142,17 +101,15 @@ def test_rerunning_an_ended_session_prints_its_summary(tmp_path: Path) -> None:
 
 def test_a_different_scenario_is_refused_for_an_existing_session(tmp_path: Path) -> None:
     session = tmp_path / "s.ttx"
-    ttx("run", SOUTHERN, "--session", session, "--headless", "--speed", "max")
-    refused = ttx("run", MONSOON, "--session", session, "--headless")
+    headless(FERRY, session)
+    refused = ttx("run", HARBOUR, "--session", session, "--headless")
     assert refused.returncode == 2 and "created from a different version" in refused.stderr
 
 
 def test_kill_9_mid_run_then_resume_ends_like_an_uninterrupted_run(tmp_path: Path) -> None:
-    script = MONSOON / "scripts/escort-and-delay.yaml"
+    script = FERRY_SCRIPTS / "follow-and-monitor.yaml"
     reference = tmp_path / "reference.ttx"
-    assert (
-        ttx("run", MONSOON, "--session", reference, "--headless", "--speed", "max", "--script", script).returncode == 0
-    )
+    assert headless(FERRY, reference, "follow-and-monitor").returncode == 0
 
     session = tmp_path / "killed.ttx"
     command = [
@@ -160,23 +117,23 @@ def test_kill_9_mid_run_then_resume_ends_like_an_uninterrupted_run(tmp_path: Pat
         "-m",
         "ttx",
         "run",
-        str(MONSOON),
+        str(FERRY),
         "--session",
         str(session),
         "--headless",
         "--speed",
-        "40000",
+        "40000",  # about 11 scenario hours a second: the run lasts a few seconds
         "--script",
         str(script),
     ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(releases(session) if session.exists() else []) < 8:
+    while time.monotonic() < deadline and len(releases(session) if session.exists() else []) < 4:
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     killed_at = len(releases(session))
-    assert 8 <= killed_at < len(releases(reference)), "the kill must land mid-run"
+    assert 4 <= killed_at < len(releases(reference)), "the kill must land mid-run"
 
     resumed = ttx("run", "--session", session, "--headless", "--speed", "max", "--script", script)
     assert resumed.returncode == 0, resumed.stderr
@@ -190,7 +147,7 @@ def test_twenty_processes_submitting_fifty_responses_each(tmp_path: Path) -> Non
     live = tmp_path / "live.ttx"
     feed = (tmp_path / "feed.txt").open("w")
     controller = subprocess.Popen(
-        [sys.executable, "-m", "ttx", "run", str(MONSOON), "--session", str(live), "--speed", "1"],
+        [sys.executable, "-m", "ttx", "run", str(FERRY), "--session", str(live), "--speed", "1"],
         cwd=ROOT,
         stdout=feed,
         stderr=subprocess.STDOUT,
@@ -206,29 +163,28 @@ def test_twenty_processes_submitting_fifty_responses_each(tmp_path: Path) -> Non
         facilitator = seats["facilitator"]
         assert ttx("submit", live, "--seat", facilitator, "--json", '{"kind": "start"}').returncode == 0
         assert (
-            ttx("submit", live, "--seat", facilitator, "--json", '{"kind": "release", "inject": "A1-3"}').returncode
+            ttx("submit", live, "--seat", facilitator, "--json", '{"kind": "release", "inject": "N1-3"}').returncode
             == 0
         )
-        delegations = [
-            *[code for seat, code in seats.items() if seat.startswith("delegation:")][:19],
-            seats["scribe:TFPP"],
-        ]
+        # N1-3 goes to all: five delegation seats share nineteen processes, the DWG scribe records for XAR
+        delegation_codes = [code for seat, code in seats.items() if seat.startswith("delegation:")]
+        codes = [*(delegation_codes[index % len(delegation_codes)] for index in range(19)), seats["scribe:DWG"]]
         worker = (
             "import sys, contextlib, io\n"
             "from ttx.cli import main\n"
             "session, code, index = sys.argv[1], sys.argv[2], sys.argv[3]\n"
-            "extra = ['--participant', 'THA'] if index == '19' else []\n"
+            "extra = ['--participant', 'XAR'] if index == '19' else []\n"
             "codes = []\n"
             "for n in range(50):\n"
             "    with contextlib.redirect_stdout(io.StringIO()):\n"
-            "        codes.append(main(['submit', session, '--seat', code, '--inject', 'A1-3', '--text', f'p{index} r{n}', *extra]))\n"
+            "        codes.append(main(['submit', session, '--seat', code, '--inject', 'N1-3', '--text', f'p{index} r{n}', *extra]))\n"
             "print(codes.count(0))\n"
         )
         workers = [
             subprocess.Popen(
                 [sys.executable, "-c", worker, str(live), code, str(index)], cwd=ROOT, stdout=subprocess.PIPE, text=True
             )
-            for index, code in enumerate(delegations)
+            for index, code in enumerate(codes)
         ]
         recorded = [int(w.communicate(timeout=600)[0].strip()) for w in workers]
         assert recorded == [50] * 20
@@ -240,8 +196,11 @@ def test_twenty_processes_submitting_fifty_responses_each(tmp_path: Path) -> Non
     store = SqliteStore(live)
     state = fold(store.events())
     store.close()
-    texts = [r.text for r in state.responses["A1-3"]]
+    texts = [r.text for r in state.responses["N1-3"]]
     assert len(texts) == 1000 and len(set(texts)) == 1000, "every response recorded exactly once"
+    assert {r.seat for r in state.responses["N1-3"]} == {
+        f"delegation:{p}" for p in ("XAR", "XBO", "XCA", "XDU", "RMO")
+    } | {"scribe:DWG"}
 
 
 def test_submit_without_a_controller_is_queued_then_processed(tmp_path: Path) -> None:
@@ -250,37 +209,27 @@ def test_submit_without_a_controller_is_queued_then_processed(tmp_path: Path) ->
     from ttx.loader.load import load_scenario
 
     store_path = tmp_path / "ready.ttx"
-    loaded = load_scenario(SOUTHERN)
+    loaded = load_scenario(FERRY)
     store = SqliteStore(store_path, create=True)
     seats = {s.seat: s.code for s in create_session(store, loaded.scenario, loaded.digest, SystemClock())}
     store.close()
-    queued = ttx("submit", store_path, "--seat", seats["delegation:THA"], "--inject", "B1-1", "--text", "early")
+    queued = ttx("submit", store_path, "--seat", seats["delegation:XAR"], "--inject", "N1-1", "--text", "early")
     assert queued.returncode == 3 and "no controller is running" in queued.stdout
-    bad_code = ttx("submit", store_path, "--seat", "NOPE99", "--inject", "B1-1", "--text", "x")
+    bad_code = ttx("submit", store_path, "--seat", "NOPE99", "--inject", "N1-1", "--text", "x")
     assert bad_code.returncode == 2 and "no seat has the code" in bad_code.stderr
     run = ttx("run", "--session", store_path, "--headless", "--speed", "max")
     assert run.returncode == 0
     log = ttx("log", store_path).stdout
-    assert "command_rejected" in log and "inject B1-1 has not been released" in log
+    assert "command_rejected" in log and "no inject N1-1 for XAR" in log  # queued before N1-1 was released
 
 
 def test_status_json_reports_where_the_session_is(tmp_path: Path) -> None:
     session = tmp_path / "s.ttx"
-    ttx(
-        "run",
-        MONSOON,
-        "--session",
-        session,
-        "--headless",
-        "--speed",
-        "max",
-        "--script",
-        MONSOON / "scripts/escort-and-delay.yaml",
-    )
+    headless(FERRY, session, "follow-and-monitor")
     data = json.loads(ttx("status", session, "--json").stdout)
-    assert data["lifecycle"] == "closed" and data["phase"] == "epilogue" and data["day"] == 4
-    assert data["scenario_time"].startswith("D+90")
-    assert data["decisions"] == {"A1-5": "escort", "A2-4": "irregular-entry", "A3-1": "delayed"}
+    assert data["lifecycle"] == "closed" and data["phase"] == "aftermath" and data["day"] == 2
+    assert data["scenario_time"].startswith("D+30")
+    assert data["decisions"] == {"N1-4": "follow", "N2-3": "monitor"}
     assert data["tlp"] == "TLP:AMBER"
     exported = tmp_path / "log.jsonl"
     assert ttx("log", session, "--format", "jsonl", "-o", exported).returncode == 0

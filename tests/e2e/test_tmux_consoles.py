@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,7 @@ import pytest
 from ttx.engine.state import fold
 from ttx.store.sqlite import SqliteStore
 
-from ..conftest import ROOT
-
-MONSOON = ROOT / "scenarios/monsoon-drift"
+from ..helpers import FERRY, ROOT
 
 
 class Tmux:
@@ -49,11 +47,11 @@ class Tmux:
 
 
 @pytest.fixture
-def tmux(tmp_path: Path) -> Tmux:
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
     if shutil.which("tmux") is None:
         pytest.fail("tmux is not installed: `make test` installs it with apt-get (apt-get install tmux)")
     server = Tmux(tmp_path / "tmux.sock")
-    yield server  # type: ignore[misc]
+    yield server
     subprocess.run(["tmux", "-S", str(server.socket), "kill-server"], capture_output=True)
 
 
@@ -81,17 +79,17 @@ def test_release_reaches_only_the_right_console_and_the_response_reaches_the_boa
         "242",
         "-y",
         "40",
-        f"{env} {console('run', MONSOON, '--session', session)}",
+        f"{env} {console('run', FERRY, '--session', session)}",
     )
     tmux.wait_for(0, lambda s: "MSEL" in s and "EXERCISE" in s, "the facilitator console")
     store = SqliteStore(session)
     codes = {seat.seat: seat.code for seat in store.seats()}
     store.close()
     tmux.run(
-        "split-window", "-h", "-t", "ttx:0", f"{env} {console('join', session, '--seat', codes['delegation:AFG'])}"
+        "split-window", "-h", "-t", "ttx:0", f"{env} {console('join', session, '--seat', codes['delegation:XCA'])}"
     )
     tmux.run(
-        "split-window", "-h", "-t", "ttx:0", f"{env} {console('join', session, '--seat', codes['delegation:ARE'])}"
+        "split-window", "-h", "-t", "ttx:0", f"{env} {console('join', session, '--seat', codes['delegation:XDU'])}"
     )
     tmux.run("select-layout", "-t", "ttx:0", "even-horizontal")
     for pane in (1, 2):
@@ -99,35 +97,35 @@ def test_release_reaches_only_the_right_console_and_the_response_reaches_the_boa
 
     tmux.keys(0, "s")
     tmux.wait_for(
-        0, lambda s: "running" in s and "released" in s and "▶ A1-2" in s, "the started exercise with A1-1 released"
+        0, lambda s: "running" in s and "released" in s and "▶ N1-2" in s, "the started exercise with N1-1 released"
     )
-    tmux.keys(0, "g")  # go to A1-6, which goes to RRWG, TIPWG, IOM and BGD
+    tmux.keys(0, "g")  # go to N1-5, which goes to PWG only
     tmux.wait_for(0, lambda s: "Go to inject" in s, "the go-to prompt")
-    tmux.keys(0, "-l", "A1-6")
+    tmux.keys(0, "-l", "N1-5")
     tmux.keys(0, "Enter")
     tmux.wait_for(0, lambda s: "Go to inject" not in s, "the console after the prompt closed")
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and released(session) == ["A1-1"]:
+    while time.monotonic() < deadline and released(session) == ["N1-1"]:
         tmux.keys(0, "r")  # pressed again if a busy machine let the first press go astray
         time.sleep(1.0)
-    assert released(session) == ["A1-1", "A1-6"], f"the facilitator released the highlighted row:\n{tmux.screen(0)}"
-    afghanistan = tmux.wait_for(1, lambda s: "A1-6" in s, "A1-6 in the RRWG delegation's console")
-    assert "Families in the camps" in afghanistan
+    assert released(session) == ["N1-1", "N1-5"], f"the facilitator released the highlighted row:\n{tmux.screen(0)}"
+    calvera = tmux.wait_for(1, lambda s: "N1-5" in s, "N1-5 in the PWG delegation's console")
+    assert "Passengers' families wait" in calvera
     time.sleep(1.0)  # a second for the other console to (wrongly) show it
-    assert "A1-6" not in tmux.screen(2), "ARE sits only in DWG and must not see A1-6"
+    assert "N1-5" not in tmux.screen(2), "XDU sits only in DWG and must not see N1-5"
 
     tmux.keys(1, "r")
-    tmux.keys(1, "-l", "AFG delegation will brief families")
+    tmux.keys(1, "-l", "XCA delegation will brief families")
     tmux.keys(1, "C-s")
     tmux.wait_for(1, lambda s: "response recorded" in s.lower(), "the recorded confirmation")
     tmux.keys(0, "2")
-    board = tmux.wait_for(0, lambda s: "AFG" in s, "the board")
-    afg_line = next(line for line in board.splitlines() if "AFG" in line)
-    assert afg_line.split()[-2:] == ["1", "1"], afg_line  # received 1, answered 1
+    board = tmux.wait_for(0, lambda s: "XCA" in s, "the board")
+    xca_line = next(line for line in board.splitlines() if "XCA" in line)
+    assert xca_line.split()[-2:] == ["1", "1"], xca_line  # received 1, answered 1
     tmux.keys(0, "3")
-    tmux.wait_for(0, lambda s: "AFG delegation will brief families" in s, "the response in the live feed")
+    tmux.wait_for(0, lambda s: "XCA delegation will brief families" in s, "the response in the live feed")
 
     store = SqliteStore(session)
     state = fold(store.events())
     store.close()
-    assert [r.text for r in state.responses["A1-6"]] == ["AFG delegation will brief families"]
+    assert [r.text for r in state.responses["N1-5"]] == ["XCA delegation will brief families"]

@@ -1,10 +1,9 @@
-"""Engine fixtures: a session on the starter scenario, in memory, driven by a manual clock."""
+"""Engine fixtures: a session on HARBOUR WATCH (tests/data), in memory, driven by a manual clock."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,10 @@ from ttx.engine.clock import ManualClock
 from ttx.engine.controller import Controller
 from ttx.engine.creation import create_session
 from ttx.engine.ports import CommandOutcome, CommandStatus
-from ttx.loader.load import load_scenario
-from ttx.scaffold import starter_text
+from ttx.loader.load import LoadedScenario, load_scenario
 from ttx.store.memory import MemoryStore
+
+from ..helpers import HARBOUR
 
 HOUR = 3600
 
@@ -61,17 +61,19 @@ class Session:
 SessionFactory = Callable[..., Session]
 
 
-@pytest.fixture
-def make_session(tmp_path: Path) -> SessionFactory:
-    """Create a session from starter text (optionally edited) and return it, not yet started."""
+@pytest.fixture(scope="session")
+def harbour_watch() -> LoadedScenario:
+    """HARBOUR WATCH, loaded once: the models are frozen, so sessions can share it."""
+    return load_scenario(HARBOUR)
 
-    def make(edit: Callable[[str], str] = lambda text: text, **options: object) -> Session:
-        folder = tmp_path / f"scenario{len(list(tmp_path.iterdir()))}"
-        folder.mkdir()
-        (folder / "scenario.yaml").write_text(edit(starter_text("engine", folder)), encoding="utf-8")
-        loaded = load_scenario(folder)
+
+@pytest.fixture
+def make_session(harbour_watch: LoadedScenario) -> SessionFactory:
+    """Create a session of HARBOUR WATCH and return it, not yet started (options go to the controller)."""
+
+    def make(**options: object) -> Session:
         store, clock = MemoryStore(), ManualClock()
-        create_session(store, loaded.scenario, loaded.digest, clock)
+        create_session(store, harbour_watch.scenario, harbour_watch.digest, clock)
         return Session(Controller(store, clock, **options), store, clock)  # type: ignore[arg-type]
 
     return make

@@ -11,8 +11,8 @@ from ttx.engine.state import fold
 
 from .conftest import SessionFactory
 
-SEATS = ["facilitator", "delegation:THA", "delegation:MYS", "delegation:IDN", "scribe:TIPWG", "evaluator:1"]
-INJECTS = ["S1-1", "S1-2", "S1-3", "S2-1", "S2-2"]
+SEATS = ["facilitator", "delegation:XAR", "delegation:XBO", "delegation:XCA", "scribe:PWG", "evaluator:1"]
+INJECTS = ["H1-1", "H1-2", "H1-3", "H1-4", "H2-1", "H2-2"]
 
 commands = st.one_of(
     st.builds(cmd.Pause),
@@ -30,9 +30,9 @@ commands = st.one_of(
         inject=st.sampled_from(INJECTS),
         decision=st.sampled_from([None, "disembark", "escort", "bogus"]),
         text=st.sampled_from(["", "we respond", "push back"]),
-        participant=st.sampled_from([None, "IDN", "MYS"]),
+        participant=st.sampled_from([None, "XCA", "XBO"]),
     ),
-    st.builds(cmd.SendRequest, recipient=st.sampled_from(["THA", "MYS", "IDN"]), text=st.just("help?")),
+    st.builds(cmd.SendRequest, recipient=st.sampled_from(["XAR", "XBO", "XCA"]), text=st.just("help?")),
     st.builds(cmd.Observe, capability=st.sampled_from(["C1", "C9"]), rating=st.sampled_from(list(Rating))),
     st.builds(cmd.Note, text=st.just("note")),
     st.builds(cmd.HotWash),

@@ -18,14 +18,14 @@ from ttx.loader.load import load_scenario
 from ttx.store.jsonl import export_lines, jsonl_rows
 from ttx.store.sqlite import SqliteStore
 
-from ..conftest import ROOT
+from ..helpers import FERRY
 
 
 @pytest.fixture
 def played(tmp_path: Path) -> Path:
-    """A session file with a few dozen events."""
+    """A session file of NIGHT FERRY played for twelve scenario hours."""
     path = tmp_path / "s.ttx"
-    loaded = load_scenario(ROOT / "scenarios/monsoon-drift")
+    loaded = load_scenario(FERRY)
     store = SqliteStore(path, create=True)
     clock = ManualClock()
     create_session(store, loaded.scenario, loaded.digest, clock)
@@ -57,8 +57,8 @@ def tamper(path: Path, sql: str) -> None:
     ("sql", "problem"),
     [
         (
-            "UPDATE events SET payload = replace(payload, 'A1-2', 'A1-3') WHERE seq = 8",
-            "event 8 (inject_released) was altered",
+            "UPDATE events SET payload = replace(payload, 'N1-2', 'N1-3') WHERE seq = 6",
+            "event 6 (inject_released) was altered",
         ),
         ("UPDATE events SET at = at + 60 WHERE seq = 4", "event 4 (phase_entered) was altered"),
         ("DELETE FROM events WHERE seq = 6", "has sequence 7, expected 6: events removed"),
@@ -100,7 +100,7 @@ def test_jsonl_export_verifies_and_detects_a_changed_byte(played: Path, tmp_path
 
 def test_commands_queue_and_outcomes_survive_reopening(tmp_path: Path) -> None:
     path = tmp_path / "q.ttx"
-    loaded = load_scenario(ROOT / "scenarios/monsoon-drift")
+    loaded = load_scenario(FERRY)
     store = SqliteStore(path, create=True)
     create_session(store, loaded.scenario, loaded.digest, ManualClock())
     command_id = store.enqueue("facilitator", cmd.Start())
@@ -137,7 +137,7 @@ def test_seat_codes_are_unique_and_case_insensitive(played: Path) -> None:
     store = SqliteStore(played)
     seats = store.seats()
     assert len({s.code for s in seats}) == len(seats)
-    assert {s.seat for s in seats} >= {"facilitator", "delegation:THA", "scribe:DWG", "evaluator:1"}
+    assert {s.seat for s in seats} >= {"facilitator", "delegation:XAR", "scribe:PWG", "evaluator:1"}
     found = store.seat_by_code(seats[3].code.lower())
     assert found is not None and found.seat == seats[3].seat
     store.close()

@@ -1,4 +1,4 @@
-"""TUI fixtures: a real session file on MONSOON DRIFT, a controller on a manual clock, seat codes."""
+"""TUI fixtures: a real session file on NIGHT FERRY (tests/data), a controller on a manual clock, seat codes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ttx.engine.creation import create_session
 from ttx.loader.load import load_scenario
 from ttx.store.sqlite import SqliteStore
 
-from ..conftest import ROOT
+from ..helpers import FERRY
 
 HOUR = 3600
 
@@ -38,9 +38,9 @@ class Live:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Live:
-    """MONSOON DRIFT, created but not started, on a manual clock."""
+    """NIGHT FERRY, created but not started, on a manual clock."""
     path = tmp_path / "session.ttx"
-    loaded = load_scenario(ROOT / "scenarios/monsoon-drift")
+    loaded = load_scenario(FERRY)
     store = SqliteStore(path, create=True)
     clock = ManualClock()
     seats = create_session(store, loaded.scenario, loaded.digest, clock)

@@ -24,44 +24,44 @@ def label(app: SeatApp, selector: str) -> str:
 
 async def test_a_delegation_sees_only_what_was_released_to_it(live: Live) -> None:
     live.act(cmd.Start())
-    live.advance(9)  # D1 17:00: A1-1 … A1-5 released
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:AFG"]), poll=0.05)
+    live.advance(9)  # D1 17:00: N1-1 … N1-4 released
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XCA"]), poll=0.05)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        assert listed(app) == ["A1-6", "A1-3"]  # RRWG and 'all'; newest first
-        assert "TLP:AMBER" in label(app, "#banner") and "delegation AFG" in label(app, "#banner")
-        live.act(cmd.ReleaseNow(inject="A3-5"))  # to RRWG: AFG receives it
-        live.act(cmd.ReleaseNow(inject="A3-1"))  # AMBER+STRICT to MYS, THA, BGD: AFG must not
+        assert listed(app) == ["N1-4", "N1-5", "N1-3", "N1-2"]  # PWG and 'all'; newest first; not DWG alone
+        assert "TLP:AMBER" in label(app, "#banner") and "delegation XCA" in label(app, "#banner")
+        live.act(cmd.ReleaseNow(inject="N3-2"))  # to PWG: XCA receives it
+        live.act(cmd.ReleaseNow(inject="N2-2"))  # AMBER+STRICT to XAR and XBO: XCA must not
         await pilot.pause(0.3)
-        assert listed(app) == ["A3-5", "A1-6", "A1-3"]
-        assert any("A3-5" in n.message for n in app._notifications)
-        assert "A3-1" not in listed(app)
+        assert listed(app) == ["N3-2", "N1-4", "N1-5", "N1-3", "N1-2"]
+        assert any("N3-2" in n.message for n in app._notifications)
+        assert "N2-2" not in listed(app)
 
 
 async def test_response_is_recorded_and_shown(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         table = app.query_one("#list", DataTable)
-        table.move_cursor(row=listed(app).index("A1-5"))
+        table.move_cursor(row=listed(app).index("N1-4"))
         await pilot.pause()
         await pilot.press("ctrl+s")
         assert "Write a response or choose a decision" in label(app, "#result")
         await pilot.press("r")
-        await pilot.press(*"Rescue; q1 r2")
-        assert app.query_one("#text", TextArea).text == "Rescue; q1 r2"
+        await pilot.press(*"Board; q1 r2")
+        assert app.query_one("#text", TextArea).text == "Board; q1 r2"
         await pilot.press("ctrl+s")
         assert "choose one of the options" in label(app, "#result")
-        app.query_one("#decision", Select).value = "rescue"
-        app.query_one("#legal_basis", Input).value = "SAR convention"
+        app.query_one("#decision", Select).value = "board"
+        app.query_one("#legal_basis", Input).value = "Flag-state consent"
         await pilot.press("ctrl+s")
         await pilot.pause()
         live.controller.process_commands()
         await pilot.pause(0.3)
         assert "Recorded" in label(app, "#result")
-        assert live.controller.state.decisions["A1-5"].option == "rescue"
-        assert "Rescue; q1 r2" in str(app.query_one("#earlier").source)  # type: ignore[attr-defined]
+        assert live.controller.state.decisions["N1-4"].option == "board"
+        assert "Board; q1 r2" in str(app.query_one("#earlier").source)  # type: ignore[attr-defined]
         assert app.query_one("#text", TextArea).text == "", "the form is cleared once recorded"
 
 
@@ -69,9 +69,9 @@ async def test_rejections_are_shown_inline(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
     live.act(cmd.End())
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
-        app.query_one("#list", DataTable).move_cursor(row=listed(app).index("A1-1"))
+        app.query_one("#list", DataTable).move_cursor(row=listed(app).index("N1-1"))
         await pilot.pause()
         await pilot.press("r", *"late")
         await pilot.press("ctrl+s")
@@ -82,11 +82,11 @@ async def test_rejections_are_shown_inline(live: Live) -> None:
 
 async def test_drafts_survive_closing_the_console(live: Live) -> None:
     live.act(cmd.Start())
-    first = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
+    first = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=0.05)
     async with first.run_test(size=(100, 40)) as pilot:
         await pilot.press("r", *"half-written")
         await pilot.pause()
-    second = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
+    second = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=0.05)
     async with second.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert second.query_one("#text", TextArea).text == "half-written"
@@ -95,10 +95,10 @@ async def test_drafts_survive_closing_the_console(live: Live) -> None:
 
 async def test_requests_between_delegations(live: Live) -> None:
     live.act(cmd.Start())
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("2")
-        app.query_one("#recipient", Select).value = "MYS"
+        app.query_one("#recipient", Select).value = "XBO"
         app.query_one("#kind", Input).value = "mutual legal assistance"
         app.query_one("#ask", Input).focus()
         await pilot.press(*"Interview records", "enter")
@@ -107,8 +107,8 @@ async def test_requests_between_delegations(live: Live) -> None:
         assert "Recorded" in label(app, "#request-status")
         request = next(iter(live.controller.state.requests.values()))
         assert (request.event.sender, request.event.recipient, request.event.kind) == (
-            "THA",
-            "MYS",
+            "XAR",
+            "XBO",
             "mutual legal assistance",
         )
         assert app.query_one("#requests", DataTable).row_count == 1
@@ -116,32 +116,32 @@ async def test_requests_between_delegations(live: Live) -> None:
 
 async def test_scribe_must_say_who_it_records_for(live: Live) -> None:
     live.act(cmd.Start())
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["scribe:TFPP"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["scribe:DWG"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("r", *"note")
         await pilot.press("ctrl+s")
         assert "Choose the delegation you are recording for" in label(app, "#result")
-        app.query_one("#participant", Select).value = "IND"
+        app.query_one("#participant", Select).value = "XDU"
         await pilot.press("ctrl+s")
         live.controller.process_commands()
         await pilot.pause(0.3)
-        response = live.controller.state.responses["A1-1"][0]
-        assert (response.participant, response.cell, response.seat) == ("IND", "TFPP", "scribe:TFPP")
+        response = live.controller.state.responses["N1-1"][0]
+        assert (response.participant, response.cell, response.seat) == ("XDU", "DWG", "scribe:DWG")
 
 
 async def test_evaluator_sees_all_but_red_and_records_observations(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
-    live.act(cmd.Adhoc(id="SECRET", to=["THA"], tlp="RED", title="Named source"))
+    live.act(cmd.Adhoc(id="SECRET", to=["XAR"], tlp="RED", title="Named source"))
     app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["evaluator:1"]), poll=0.05)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        assert "SECRET" not in listed(app) and {"A1-1", "A1-4", "A1-6"} <= set(listed(app))
+        assert "SECRET" not in listed(app) and {"N1-1", "N1-3", "N1-5"} <= set(listed(app))
         app.query_one("#capability", Select).value = "C1"
         await pilot.pause()
         app.query_one("#task", Select).value = "C1.2"
         app.query_one("#rating", Select).value = "S"
-        app.query_one("#note", Input).value = "Distress phase decided late"
+        app.query_one("#note", Input).value = "Boarding decided late"
         await pilot.press("ctrl+s")
         live.controller.process_commands()
         await pilot.pause(0.3)
@@ -149,12 +149,12 @@ async def test_evaluator_sees_all_but_red_and_records_observations(live: Live) -
         assert (observation.capability, observation.task, observation.rating) == ("C1", "C1.2", Rating.S)
         assert observation.inject == listed(app)[0]
         await pilot.press("2")
-        assert "C13" in str(app.query_one("#eeg").source)  # type: ignore[attr-defined]
+        assert "C4" in str(app.query_one("#eeg").source)  # type: ignore[attr-defined]
 
 
 async def test_form_messages_are_brought_into_view_in_a_small_terminal(live: Live) -> None:
     live.act(cmd.Start())
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=0.05)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+s")

@@ -20,27 +20,27 @@ def shown(app: ReplayApp) -> str:
 async def test_replay_console_steps_jumps_and_views(live: Live) -> None:
     live.act(cmd.Start())
     live.advance(10)
-    live.act(cmd.Respond(inject="A1-5", decision="rescue", text="Rescue them"), "delegation:THA")
+    live.act(cmd.Respond(inject="N1-4", decision="board", text="Board her"), "delegation:XAR")
     store = SqliteStore(live.path)
     records = list(store.events())
     store.close()
     app = ReplayApp(Replay(records), "")
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.position == len(records)
-        assert "A1-5: rescue (THA)" in shown(app)
+        assert "N1-4: board (XAR)" in shown(app)
         await pilot.press("left")
         assert app.position == len(records) - 1
-        assert app.seek("A1-3") is None
+        assert app.seek("N1-3") is None
         app.show()
-        assert fold(records[: app.position]).released[-1] == "A1-3"
+        assert fold(records[: app.position]).released[-1] == "N1-3"
         assert app.seek("day 1") is None and app.seek("nonsense") is not None
         await pilot.press("v")
-        await pilot.press(*"AFG", "enter")
+        await pilot.press(*"XCA", "enter")
         await pilot.pause()
-        assert "view: delegation:AFG" in shown(app)
+        assert "view: delegation:XCA" in shown(app)
         assert app.seek(str(len(records))) is None
         app.show()
-        assert "A1-6" in shown(app) and "A1-1" not in shown(app)
+        assert "N1-5" in shown(app) and "N1-1" not in shown(app)  # to PWG; to DWG only
 
 
 async def test_unverified_logs_say_so_on_screen(live: Live) -> None:

@@ -29,15 +29,15 @@ async def steady(pilot: Pilot[Any]) -> None:
 def test_facilitator_msel(snap_compare: Any, live: Live) -> None:
     live.act(cmd.Start())
     live.advance(3)
-    live.act(cmd.Hold(inject="A1-3"))
-    live.act(cmd.Respond(inject="A1-2", text="MRCC accepts coordination"), "delegation:IND")
+    live.act(cmd.Hold(inject="N1-3"))
+    live.act(cmd.Respond(inject="N1-2", text="Borelian centre takes the case"), "delegation:XBO")
     assert snap_compare(FacilitatorApp(live.controller, tick=60), terminal_size=SIZE, run_before=steady)
 
 
 def test_facilitator_board(snap_compare: Any, live: Live) -> None:
     live.act(cmd.Start())
     live.advance(5)
-    live.act(cmd.Respond(inject="A1-2", text="MRCC accepts coordination"), "delegation:IND")
+    live.act(cmd.Respond(inject="N1-2", text="Borelian centre takes the case"), "delegation:XBO")
 
     async def board(pilot: Pilot[Any]) -> None:
         await steady(pilot)
@@ -49,7 +49,7 @@ def test_facilitator_board(snap_compare: Any, live: Live) -> None:
 def test_participant_inject_view(snap_compare: Any, live: Live) -> None:
     live.act(cmd.Start())
     live.advance(9)
-    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:THA"]), poll=60)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=60)
     assert snap_compare(app, terminal_size=SIZE, run_before=steady)
 
 

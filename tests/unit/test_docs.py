@@ -8,7 +8,7 @@ from ttx.cli import build_parser
 from ttx.loader.lint import RULES
 from ttx.model import scenario as models
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 
 GUIDE = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")

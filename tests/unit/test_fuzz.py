@@ -17,9 +17,10 @@ from ttx.cli import main
 from ttx.loader.load import load_scenario
 from ttx.loader.problems import ScenarioError
 from ttx.loader.yaml_source import read_yaml
-from ttx.scaffold import starter_text
 
-BASE: dict[str, Any] = yaml.safe_load(starter_text("fuzz", Path("fuzz")))
+from ..helpers import HARBOUR
+
+BASE: dict[str, Any] = yaml.safe_load((HARBOUR / "scenario.yaml").read_text(encoding="utf-8"))
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(
@@ -28,7 +29,7 @@ scalars = st.one_of(
     st.integers(-5, 100_000),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12),
-    st.sampled_from(["NO", "off", "9:30", "D1 09:00", "+00:30", "all", "TFPP", "S1-2", "AMBER+STRICT", "012"]),
+    st.sampled_from(["NO", "off", "9:30", "D1 09:00", "+00:30", "all", "MWG", "H1-2", "AMBER+STRICT", "012"]),
 )
 values = st.recursive(
     scalars,

@@ -22,12 +22,3 @@ def test_schema_carries_field_descriptions_and_the_from_alias() -> None:
     assert inject["properties"]["tlp"]["description"].startswith("TLP label")
     assert inject["additionalProperties"] is False
     assert set(schema["required"]) >= {"exercise", "objectives", "cells", "days", "phases"}
-
-
-def test_shipped_scenarios_point_editors_at_the_schema() -> None:
-    from ..conftest import SCENARIOS
-
-    for folder in SCENARIOS:
-        first = (folder / "scenario.yaml").read_text(encoding="utf-8").splitlines()[0]
-        assert first == "# yaml-language-server: $schema=../../ttx/schemas/scenario.schema.json"
-        assert (folder / "../../ttx/schemas/scenario.schema.json").resolve().exists()

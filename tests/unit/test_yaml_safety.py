@@ -35,12 +35,12 @@ def test_yaml_11_scalars_keep_the_text_the_author_wrote(write: Write) -> None:
     }
 
 
-def test_norway_and_on_stay_codes_in_a_scenario(write: Write, starter: str) -> None:
-    text = starter.replace(
-        "  - {id: IOM, name: International Organization for Migration, kind: io, cells: [TIPWG]}",
-        "  - {id: IOM, name: International Organization for Migration, kind: io, cells: [TIPWG]}\n"
-        "  - {id: NOR, name: Norway, cells: [TFPP]}\n"
-        "  - {id: ON, name: Observer Nation, kind: other, cells: [TFPP]}",
+def test_norway_and_on_stay_codes_in_a_scenario(write: Write, harbour: str) -> None:
+    text = harbour.replace(
+        "  - {id: RMO, name: Regional Migration Office, kind: io, cells: [PWG]}",
+        "  - {id: RMO, name: Regional Migration Office, kind: io, cells: [PWG]}\n"
+        "  - {id: NOR, name: Norway, cells: [MWG]}\n"
+        "  - {id: ON, name: Observer Nation, kind: other, cells: [MWG]}",
     )
     loaded = load_scenario(write("x/scenario.yaml", text))
     assert [p.id for p in loaded.scenario.participants][-2:] == ["NOR", "ON"]
