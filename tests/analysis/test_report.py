@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from ttx.analysis.gaps import Options, analyse, theme_of
+from ttx.analysis.gaps import Options, build_report, theme_of
 from ttx.analysis.logfile import UnverifiedLog, open_log
-from ttx.analysis.replay import Replay, find_seat, state_document
+from ttx.analysis.replay import Replay, find_seat, replay_state
 from ttx.engine import commands as cmd
 from ttx.engine.clock import ManualClock
 from ttx.engine.controller import Controller
@@ -125,8 +125,8 @@ def test_red_injects_stay_out_of_reports_unless_asked(tmp_path: Path) -> None:
     )
     records = list(store.events())
     state = fold(records)
-    hidden = json.dumps(analyse(state, records))
-    shown = json.dumps(analyse(state, records, Options(include_restricted=True)))
+    hidden = build_report(state, records).to_json()
+    shown = build_report(state, records, Options(include_restricted=True)).to_json()
     assert "SOURCE-X" not in hidden and "Named informant" not in hidden and "no secure channel" not in hidden
     assert "SOURCE-X" in shown
 
@@ -217,7 +217,7 @@ def test_replay_at_a_time_with_a_seat_view(sessions: dict[str, Path]) -> None:
     )
     log = open_log(sessions["board"])
     replay = Replay(log.records)
-    assert state_document(replay.at_time("D2 16:00"), find_seat(replay.final, "evaluator:1"))["view"] == "evaluator:1"
+    assert replay_state(replay.at_time("D2 16:00"), find_seat(replay.final, "evaluator:1")).view == "evaluator:1"
     assert ttx("replay", sessions["board"], "--at", "D2 25:00", "--json").returncode == 2
     assert ttx("replay", sessions["board"], "--at", "D2 10:00", "--as", "XYZ").returncode == 2
 

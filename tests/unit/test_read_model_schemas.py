@@ -19,9 +19,7 @@ from ttx.analysis.schemas import (
 )
 from ttx.model.read import ReadModel
 
-from ..helpers import ROOT, ttx
-
-MONSOON = ROOT / "scenarios" / "monsoon-drift"
+from ..helpers import FERRY, FERRY_SCRIPTS, ROOT, ttx
 
 
 @pytest.mark.parametrize("kind", DOCUMENT_KINDS)
@@ -105,18 +103,18 @@ def _conforms(value: Any, schema: dict[str, Any], root: dict[str, Any], where: s
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """The JSON documents the CLI writes for a scripted headless run of MONSOON DRIFT, per kind."""
-    session = tmp_path_factory.mktemp("read-models") / "monsoon.ttx"
-    script = MONSOON / "scripts" / "rescue-and-screen.yaml"
-    run = ttx("run", MONSOON, "--session", session, "--headless", "--speed", "max", "--script", script)
+    """The JSON documents the CLI writes for a scripted headless run of NIGHT FERRY, per kind."""
+    session = tmp_path_factory.mktemp("read-models") / "ferry.ttx"
+    script = FERRY_SCRIPTS / "board-and-freeze.yaml"
+    run = ttx("run", FERRY, "--session", session, "--headless", "--speed", "max", "--script", script)
     assert run.returncode == 0, run.stderr
     commands: dict[str, list[tuple[str | Path, ...]]] = {
         "report": [("report", session, "--format", "json")],
         "compare": [("report", session, session, "--compare", "--format", "json")],
         "replay-state": [
             ("replay", session, "--at", "D2 10:00", "--json"),
-            ("replay", session, "--at", "D2 10:00", "--json", "--as", "THA"),
-            ("replay", session, "--at", "D3 16:00", "--json", "--as", "evaluator:1"),
+            ("replay", session, "--at", "D2 10:00", "--json", "--as", "XAR"),
+            ("replay", session, "--at", "D2 16:00", "--json", "--as", "evaluator:1"),
         ],
         "status": [("status", session, "--json")],
     }
