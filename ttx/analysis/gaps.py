@@ -6,7 +6,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Literal
 
 from ttx.analysis.report_model import (
     REPORT_SCHEMA,
@@ -100,11 +100,6 @@ def build_report(
     """Everything the after-action report needs (``warning``: what is wrong with a forced, unverified log)."""
     with collector_paused():
         return _analyse(state, records, options, warning)
-
-
-def analyse(state: ExerciseState, records: list[EventRecord], options: Options = Options()) -> dict[str, Any]:
-    """The report as plain JSON data (the ``ttx report --format json`` document; see ``build_report``)."""
-    return build_report(state, records, options).document()
 
 
 def _analyse(state: ExerciseState, records: list[EventRecord], options: Options, warning: str) -> Report:

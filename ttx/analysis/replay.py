@@ -148,8 +148,3 @@ def replay_state(state: ExerciseState, seat: SeatInfo | None = None, warning: st
         requests=requests,
         warning=warning or None,
     )
-
-
-def state_document(state: ExerciseState, seat: SeatInfo | None = None) -> dict[str, Any]:
-    """The state at a moment as plain JSON data (the ``ttx replay --json`` document; see ``replay_state``)."""
-    return replay_state(state, seat).document()

@@ -1,7 +1,8 @@
-"""Pieces every console shares: the exercise banner, TLP colours, confirm and text dialogs."""
+"""Pieces every console shares: literal text, the exercise banner, TLP colours, confirm and text dialogs."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ttx.model.base import Tlp
+from ttx.text import one_line, visible
 
 TLP_STYLE = {
     Tlp.RED: "bold white on red",
@@ -32,18 +34,45 @@ STATUS_STYLE = {
 }
 
 
+def literal(text: object, style: str = "", *, single_line: bool = False) -> Text:
+    """Scenario or participant text as a widget shows it: exactly as written, never Rich or Textual markup.
+
+    Control characters (ESC, BEL, C1, bidirectional overrides) become visible escapes such as
+    ``\\e`` (see :func:`ttx.text.visible`), so nothing a terminal would obey reaches it;
+    ``single_line`` escapes newlines too, for a value that must stay on its line (a title, a feed line).
+    Give every widget (labels, statics, tables, selects, tabs, logs) a ``Text`` built here, never a
+    ``str`` with user text in it: Textual parses a ``str`` as markup.
+    """
+    shown = one_line(str(text)) if single_line else visible(str(text))
+    return Text(shown, style=style)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A table cell of scenario or participant text: literal, on one line, cropped as Textual crops a plain cell."""
+    return Text(one_line(str(value)), style=style, no_wrap=True, end="")
+
+
+def markdown_code(text: str) -> str:
+    """Text as a Markdown code span (an option id), literal whatever backticks or control characters it holds."""
+    shown = one_line(text)
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
 def tlp_text(tlp: Tlp) -> Text:
     """A TLP label in its colour."""
     return Text(f" {tlp.label} ", style=TLP_STYLE[tlp])
 
 
 def banner(tlp: Tlp, *parts: str) -> Text:
-    """The line on top of every screen: EXERCISE — TLP:X, then the given parts."""
+    """The line on top of every screen: EXERCISE — TLP:X, then the given parts (shown literally, on one line)."""
     text = Text.assemble(("EXERCISE ", "bold reverse"), tlp_text(tlp))
     for part in parts:
         if part:
             text.append(" │ ", style="dim")
-            text.append(part)
+            text.append(one_line(part))
     return text
 
 
@@ -77,7 +106,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
+            yield Label(literal(self.question), id="question")
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
@@ -102,7 +131,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question)
+            yield Label(literal(self.question))
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
             yield Label("", id="error", classes="error")
 

@@ -47,7 +47,19 @@ from ttx.engine.ports import CommandStatus
 from ttx.engine.views import board_rows, cell_rows, live_msel_rows, time_text
 from ttx.model.base import Tlp
 from ttx.model.time import SECONDS_PER_MINUTE, ScenarioTime
-from ttx.tui.common import STATUS_STYLE, Banner, BaseScreenQueries, ConfirmScreen, TextPrompt, banner, tlp_text
+from ttx.text import markdown_text, one_line, visible
+from ttx.tui.common import (
+    STATUS_STYLE,
+    Banner,
+    BaseScreenQueries,
+    ConfirmScreen,
+    TextPrompt,
+    banner,
+    cell,
+    literal,
+    markdown_code,
+    tlp_text,
+)
 
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]
 STATUSES = [None, "due", "pending", "held", "required", "overdue", "answered", "released", "skipped"]
@@ -78,37 +90,46 @@ class InjectDetail(ModalScreen[None]):
         state = self.controller.state
         inject = state.inject(self.inject_id)
         item = state.injects[self.inject_id]
+        md = markdown_text  # scenario and ad-hoc text shows as written: no links, HTML or emphasis of its own
         lines = [
-            f"## {inject.id} · {inject.title}",
-            f"**{inject.tlp.label}** · from *{inject.source}* · to {', '.join(inject.to)} · channel {inject.channel.value}",
-            f"status **{item.status.value}**"
+            f"## {md(inject.id)} · {md(one_line(inject.title))}",
+            f"**{md(inject.tlp.label)}** · from *{md(one_line(inject.source))}* · to {md(', '.join(inject.to))}"
+            f" · channel {md(inject.channel.value)}",
+            f"status **{md(item.status.value)}**"
             + (
-                f" (released {time_text(item.released_at, state)} via {item.via})"
+                f" (released {md(time_text(item.released_at, state))} via {md(str(item.via))})"
                 if item.released_at is not None
                 else ""
             ),
             "",
-            inject.body or "*(no body)*",
+            md(inject.body) if inject.body else "*(no body)*",
         ]
         if inject.questions:
-            lines += ["", "**Questions**", *[f"- {q}" for q in inject.questions]]
+            lines += ["", "**Questions**", *[f"- {md(q)}" for q in inject.questions]]
         if inject.options:
             lines += [
                 "",
                 "**Options**",
-                *[f"- `{o.id}` {o.label}{' *(default)*' if o.default else ''}" for o in inject.options],
+                *[
+                    f"- {markdown_code(o.id)} {md(o.label)}{' *(default)*' if o.default else ''}"
+                    for o in inject.options
+                ],
             ]
         if inject.expected_actions:
-            lines += ["", "**Expected actions**", *[f"- {a}" for a in inject.expected_actions]]
+            lines += ["", "**Expected actions**", *[f"- {md(a)}" for a in inject.expected_actions]]
         if inject.facilitator_notes:
-            lines += ["", f"**Facilitator notes:** {inject.facilitator_notes}"]
+            lines += ["", f"**Facilitator notes:** {md(inject.facilitator_notes)}"]
         with Vertical(id="detail"):
             yield Markdown("\n".join(lines))
             table: DataTable[str | Text] = DataTable(id="responses", zebra_stripes=True)
             table.add_columns("delegation", "cell", "decision", "response", "gaps")
             for response in state.responses.get(self.inject_id, []):
                 table.add_row(
-                    response.participant, response.cell or "", response.decision or "", response.text, response.gaps
+                    cell(response.participant),
+                    cell(response.cell or ""),
+                    cell(response.decision or ""),
+                    cell(response.text),
+                    cell(response.gaps),
                 )
             if not state.responses.get(self.inject_id):
                 table.add_row("", "", "", "no responses yet", "")
@@ -161,7 +182,7 @@ class AdhocScreen(ModalScreen[cmd.Adhoc | None]):
         if not targets:
             error.update("Name at least one cell or delegation (or all).")
         elif unknown:
-            error.update(f"Unknown: {', '.join(unknown)}. Use cell or delegation ids such as TFPP, THA.")
+            error.update(literal(f"Unknown: {', '.join(unknown)}. Use cell or delegation ids such as TFPP, THA."))
         elif not title:
             error.update("Give the inject a title.")
         else:
@@ -262,7 +283,7 @@ class FacilitatorApp(BaseScreenQueries):
         agenda.add_columns("day", "time", "until", "kind", "item")
         feed = self.base("#feed", RichLog)
         for line in self.join_lines:
-            feed.write(Text(line, style="dim"))
+            feed.write(literal(line, style="dim", single_line=True))
         for record in self.controller.store.events():
             self._feed(record)
         self.controller.on_event = self._on_event
@@ -286,41 +307,50 @@ class FacilitatorApp(BaseScreenQueries):
         event = record.event
         when = time_text(record.at, state) if state.scenario else ""
         line: Text | None = None
+        # every part after the coloured tag is scenario or participant text: one_line shows it as written, on its line
         if isinstance(event, ResponseRecorded):
             decision = f" [{event.decision}]" if event.decision else ""
             line = Text.assemble(
-                (f"{when} ", "dim"), (f"{event.participant}", "bold cyan"), f" → {event.inject}{decision}: {event.text}"
+                (f"{when} ", "dim"),
+                (one_line(event.participant), "bold cyan"),
+                one_line(f" → {event.inject}{decision}: {event.text}"),
             )
         elif isinstance(event, DecisionTaken):
             who = "default" if event.default else event.participant
             line = Text.assemble(
-                (f"{when} ", "dim"), ("DECISION ", "bold yellow"), f"{event.inject}: {event.option} ({who})"
+                (f"{when} ", "dim"), ("DECISION ", "bold yellow"), one_line(f"{event.inject}: {event.option} ({who})")
             )
         elif isinstance(event, BranchTaken):
             line = Text.assemble(
                 (f"{when} ", "dim"),
                 ("BRANCH ", "bold yellow"),
-                f"{event.inject} → {', '.join(event.release) or event.enter_phase}",
+                one_line(f"{event.inject} → {', '.join(event.release) or event.enter_phase}"),
             )
         elif isinstance(event, RequestSent):
             line = Text.assemble(
                 (f"{when} ", "dim"),
                 ("REQUEST ", "bold magenta"),
-                f"{event.sender} → {event.recipient} ({event.kind}): {event.text}",
+                one_line(f"{event.sender} → {event.recipient} ({event.kind}): {event.text}"),
             )
         elif isinstance(event, RequestAnswered):
             line = Text.assemble(
-                (f"{when} ", "dim"), ("ANSWER ", "bold magenta"), f"{event.by} on {event.request}: {event.text}"
+                (f"{when} ", "dim"),
+                ("ANSWER ", "bold magenta"),
+                one_line(f"{event.by} on {event.request}: {event.text}"),
             )
         elif isinstance(event, InjectReleased):
-            line = Text.assemble((f"{when} ", "dim"), ("released ", "green"), f"{event.inject} ({event.via.value})")
+            line = Text.assemble(
+                (f"{when} ", "dim"), ("released ", "green"), one_line(f"{event.inject} ({event.via.value})")
+            )
         elif isinstance(event, PhaseEntered):
             line = Text.assemble(
-                (f"{when} ", "dim"), ("PHASE ", "bold blue"), f"{event.phase}{' (override)' if event.override else ''}"
+                (f"{when} ", "dim"),
+                ("PHASE ", "bold blue"),
+                one_line(f"{event.phase}{' (override)' if event.override else ''}"),
             )
         elif isinstance(event, CommandRejected):
             line = Text.assemble(
-                (f"{when} ", "dim"), ("rejected ", "red"), f"{record.actor} {event.kind}: {event.reason}"
+                (f"{when} ", "dim"), ("rejected ", "red"), one_line(f"{record.actor} {event.kind}: {event.reason}")
             )
         elif isinstance(event, ObservationRecorded):
             line = None  # evaluator notes are for the evaluation team
@@ -372,16 +402,18 @@ class FacilitatorApp(BaseScreenQueries):
             (f"wall {wall:%H:%M:%S} UTC", "dim"),
         )
         upcoming = self.controller.scheduler.next_release()
+        info.append("\n")
         if upcoming is not None:
             wait = self.controller.clock.wall_seconds_until(upcoming.at)
             countdown = f" (in {max(0, upcoming.at - now) // SECONDS_PER_MINUTE} min" + (
                 f", {wait:.0f}s wall)" if wait is not None else ")"
             )
-            info.append(f"\nnext: {upcoming.key} at {time_text(upcoming.at, state)}{countdown}")
+            info.append(one_line(f"next: {upcoming.key} at {time_text(upcoming.at, state)}{countdown}"))
         else:
-            info.append("\nnext: nothing scheduled")
+            info.append("next: nothing scheduled")
         if self.controller.blocked:
-            info.append(f"\n{self.controller.blocked} — press a to override", style="bold yellow")
+            info.append("\n")
+            info.append(one_line(f"{self.controller.blocked} — press a to override"), style="bold yellow")
         self.base("#clockinfo", Static).update(info)
 
     def _msel(self, now: int) -> None:
@@ -394,12 +426,12 @@ class FacilitatorApp(BaseScreenQueries):
         for row in rows:
             marker = "▶ " if upcoming is not None and upcoming.key == row.id else ""
             cells[row.id] = (
-                row.time,
-                f"{marker}{row.id}",
+                cell(row.time),
+                cell(f"{marker}{row.id}"),
                 Text(row.status, style=STATUS_STYLE.get(row.status, "")),
-                _short(row.to),
+                cell(_short(row.to)),
                 tlp_text(row.tlp),
-                row.title,
+                cell(row.title),
                 str(row.responses) if row.responses else "",
             )
         plain = {key: tuple(str(c) for c in value) for key, value in cells.items()}
@@ -414,32 +446,32 @@ class FacilitatorApp(BaseScreenQueries):
             columns = ["time", "id", "status", "to", "tlp", "title", "resp"]
             for key, value in cells.items():
                 if plain[key] != self._rows.get(key):
-                    for column, cell in zip(columns, value, strict=True):
-                        table.update_cell(key, column, cell)
+                    for column, content in zip(columns, value, strict=True):
+                        table.update_cell(key, column, content)
         self._rows = plain
         scope = "all days" if self.all_days else f"day {day}"
         filters = "".join(f", {f}" for f in (self.status_filter, self.receiver_filter) if f)
-        self.base("TabbedContent").get_tab("msel-tab").label = f"MSEL ({scope}{filters})"
+        self.base("TabbedContent").get_tab("msel-tab").label = literal(f"MSEL ({scope}{filters})", single_line=True)
 
     def _board(self, now: int) -> None:
         table = self.base("#board", DataTable)
         table.clear()
-        for cell in cell_rows(self.controller.state, now):
-            overdue = Text(", ".join(cell.overdue), style="bold red") if cell.overdue else Text("")
+        for group in cell_rows(self.controller.state, now):
+            overdue = Text(one_line(", ".join(group.overdue)), style="bold red") if group.overdue else Text("")
             table.add_row(
-                Text(f"cell {cell.cell}", style="bold"),
+                cell(f"cell {group.cell}", style="bold"),
                 "",
-                str(cell.received),
-                str(cell.answered),
+                str(group.received),
+                str(group.answered),
                 overdue,
                 "",
-                key=f"cell:{cell.cell}",
+                key=f"cell:{group.cell}",
             )
         for row in board_rows(self.controller.state, now):
-            overdue = Text(", ".join(row.overdue), style="bold red") if row.overdue else Text("")
+            overdue = Text(one_line(", ".join(row.overdue)), style="bold red") if row.overdue else Text("")
             table.add_row(
-                f"{row.participant} {row.name}",
-                row.cells,
+                cell(f"{row.participant} {row.name}"),
+                cell(row.cells),
                 str(row.received),
                 str(row.answered),
                 overdue,
@@ -455,13 +487,20 @@ class FacilitatorApp(BaseScreenQueries):
             return
         for day in state.scenario.days:
             for item in day.agenda:
-                table.add_row(str(day.day), item.time, item.until or "", item.kind.value, item.title)
+                table.add_row(
+                    str(day.day), cell(item.time), cell(item.until or ""), cell(item.kind.value), cell(item.title)
+                )
 
     # ------------------------------------------------------------------ commands
     def _submit(self, command: cmd.Command, done: Callable[[], None] | None = None) -> bool:
         outcome = self.controller.submit(command)
         if outcome.status is CommandStatus.rejected:
-            self.notify(outcome.reason, title=f"{command.kind.replace('_', ' ')} refused", severity="warning")
+            self.notify(
+                visible(outcome.reason),
+                title=f"{command.kind.replace('_', ' ')} refused",
+                severity="warning",
+                markup=False,
+            )
             return False
         self.refresh_views(force=True)
         if done:
@@ -570,14 +609,18 @@ class FacilitatorApp(BaseScreenQueries):
             wanted = inject_id.strip()
             state = self.controller.state
             if wanted not in state.injects:
-                self.notify(f"No inject {wanted!r} in this scenario.", severity="warning")
+                self.notify(visible(f"No inject {wanted!r} in this scenario."), severity="warning", markup=False)
                 return
             table = self.base("#msel", DataTable)
             if wanted not in self._rows:
                 self.all_days, self.status_filter = True, None
                 self.refresh_views(force=True)
             if wanted not in self._rows:
-                self.notify(f"{wanted} is a branch inject whose branch has not been taken.", severity="warning")
+                self.notify(
+                    visible(f"{wanted} is a branch inject whose branch has not been taken."),
+                    severity="warning",
+                    markup=False,
+                )
                 return
             self.action_tab("msel-tab")
             table.move_cursor(row=table.get_row_index(wanted))
@@ -598,7 +641,9 @@ class FacilitatorApp(BaseScreenQueries):
                 self.receiver_filter = wanted
             else:
                 self.notify(
-                    f"No cell or delegation {wanted!r}; type an id such as TFPP or THA, or all.", severity="warning"
+                    visible(f"No cell or delegation {wanted!r}; type an id such as TFPP or THA, or all."),
+                    severity="warning",
+                    markup=False,
                 )
                 return
             self.refresh_views(force=True)

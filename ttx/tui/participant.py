@@ -32,7 +32,8 @@ from ttx.engine.ports import CommandStatus
 from ttx.engine.session import SessionReader
 from ttx.engine.views import may_see_responses, speakers, time_text, visible_injects
 from ttx.model.scenario import Inject
-from ttx.tui.common import Banner, BaseScreenQueries, banner
+from ttx.text import markdown_text, one_line, visible
+from ttx.tui.common import Banner, BaseScreenQueries, banner, cell, literal, markdown_code
 from ttx.tui.drafts import Drafts
 
 
@@ -75,7 +76,7 @@ class SeatApp(BaseScreenQueries):
         self._listed: list[str] = []
         self._loading_form = False
         self.evaluator = client.seat.role is SeatRole.evaluator
-        self.title = f"ttx {client.seat.role.value} — {client.seat.seat}"
+        self.title = one_line(f"ttx {client.seat.role.value} — {client.seat.seat}")
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -128,13 +129,19 @@ class SeatApp(BaseScreenQueries):
     def _eeg_text(self) -> str:
         scenario = self.client.state.scenario
         assert scenario is not None
+        md = markdown_text  # scenario text shows as written: no links, HTML or emphasis of its own
         lines = ["# Exercise evaluation guide", ""]
         for objective in scenario.objectives:
-            lines.append(f"- **{objective.id}** {objective.title}")
+            lines.append(f"- **{md(objective.id)}** {md(objective.title)}")
         for capability in scenario.capabilities:
-            lines += ["", f"## {capability.id} · {capability.name}", f"*Target:* {capability.target}", ""]
             lines += [
-                f"- `{task}` {text}"
+                "",
+                f"## {md(capability.id)} · {md(one_line(capability.name))}",
+                f"*Target:* {md(capability.target)}",
+                "",
+            ]
+            lines += [
+                f"- {markdown_code(task)} {md(text)}"
                 for task, text in zip(capability.task_ids(), capability.critical_tasks, strict=True)
             ]
         return "\n".join(lines)
@@ -146,11 +153,11 @@ class SeatApp(BaseScreenQueries):
         assert state.scenario is not None
         if self.evaluator:
             self.base("#capability", Select).set_options(
-                [(f"{c.id} {c.name}", c.id) for c in state.scenario.capabilities]
+                [(literal(f"{c.id} {c.name}", single_line=True), c.id) for c in state.scenario.capabilities]
             )
         else:
             others = [
-                (f"{p.id} {p.name}", p.id)
+                (literal(f"{p.id} {p.name}", single_line=True), p.id)
                 for p in state.scenario.participants
                 if p.id not in speakers(state, self.client.seat)
             ]
@@ -158,7 +165,9 @@ class SeatApp(BaseScreenQueries):
             requests = self.base("#requests", DataTable)
             requests.add_columns("id", "from", "to", "kind", "text", "answer")
             if self.client.seat.role is SeatRole.scribe:
-                self.base("#participant", Select).set_options([(p, p) for p in speakers(state, self.client.seat)])
+                self.base("#participant", Select).set_options(
+                    [(literal(p, single_line=True), p) for p in speakers(state, self.client.seat)]
+                )
         self.seen = self.drafts.seen()
         self._render_all()
         table.focus()
@@ -182,7 +191,7 @@ class SeatApp(BaseScreenQueries):
             event = record.event
             if isinstance(event, InjectReleased) and event.inject in visible:
                 inject = self.client.state.inject(event.inject)
-                self.notify(f"{inject.id}: {inject.title}", title="New inject", timeout=8)
+                self.notify(one_line(f"{inject.id}: {inject.title}"), title="New inject", timeout=8, markup=False)
         self._render_all()
 
     def _render_all(self) -> None:
@@ -201,7 +210,9 @@ class SeatApp(BaseScreenQueries):
         running = (
             "" if self.client.controller_running() else " · facilitator console closed: responses are queued and kept"
         )
-        self.base("#status", Label).update(f"day {state.day or '-'} · phase {state.phase or '-'}{running}")
+        self.base("#status", Label).update(
+            literal(f"day {state.day or '-'} · phase {state.phase or '-'}{running}", single_line=True)
+        )
         self._render_list()
         if not self.evaluator:
             self._render_requests()
@@ -225,7 +236,9 @@ class SeatApp(BaseScreenQueries):
             item = state.injects[inject_id]
             inject = state.inject(inject_id)
             mark = Text("" if inject_id in self.seen else "●", style="bold yellow")
-            table.add_row(mark, time_text(item.released_at or 0, state), inject_id, inject.title, key=inject_id)
+            table.add_row(
+                mark, cell(time_text(item.released_at or 0, state)), cell(inject_id), cell(inject.title), key=inject_id
+            )
         if injects:
             table.move_cursor(row=min(cursor, len(injects) - 1))
         self._count_unread()
@@ -253,21 +266,25 @@ class SeatApp(BaseScreenQueries):
         assert self.current is not None
         inject = state.inject(self.current)
         item = state.injects[self.current]
+        md = markdown_text  # scenario, ad-hoc and participant text shows as written: no links, HTML or emphasis
         lines = [
-            f"## {inject.id} · {inject.title}",
-            f"**{inject.tlp.label}** · {inject.channel.value.replace('_', ' ')} · from *{inject.source}* · {time_text(item.released_at or 0, state)}",
+            f"## {md(inject.id)} · {md(one_line(inject.title))}",
+            f"**{md(inject.tlp.label)}** · {md(inject.channel.value.replace('_', ' '))}"
+            f" · from *{md(one_line(inject.source))}* · {md(time_text(item.released_at or 0, state))}",
             "",
-            inject.body or "",
+            md(inject.body or ""),
         ]
         if inject.questions:
-            lines += ["", "**Discussion questions**", *[f"- {q}" for q in inject.questions]]
+            lines += ["", "**Discussion questions**", *[f"- {md(q)}" for q in inject.questions]]
         if inject.options:
-            lines += ["", "**Decision options**", *[f"- `{o.id}` {o.label}" for o in inject.options]]
+            lines += ["", "**Decision options**", *[f"- {markdown_code(o.id)} {md(o.label)}" for o in inject.options]]
         if inject.response and inject.response.required:
             lines += [
                 "",
                 "*A response is required"
-                + (f" within {inject.response.deadline} (scenario time)*" if inject.response.deadline else "*"),
+                + (
+                    f" within {md(str(inject.response.deadline))} (scenario time)*" if inject.response.deadline else "*"
+                ),
             ]
         self.base("#inject", Markdown).update("\n".join(lines))
         earlier = [
@@ -279,14 +296,16 @@ class SeatApp(BaseScreenQueries):
         text = ""
         if earlier:
             text = "**Responses so far**\n\n" + "\n".join(
-                f"- {time_text(r.at, state)} **{r.participant}**{' [' + r.decision + ']' if r.decision else ''}: {r.text}"
+                f"- {md(time_text(r.at, state))} **{md(r.participant)}**"
+                + (f" {md('[' + r.decision + ']')}" if r.decision else "")
+                + f": {md(r.text)}"
                 for r in earlier
             )
         self.base("#earlier", Markdown).update(text)
         if self.evaluator:
             return
         decision = self.base("#decision", Select)
-        decision.set_options([(f"{o.id} — {o.label}", o.id) for o in inject.options])
+        decision.set_options([(literal(f"{o.id} — {o.label}", single_line=True), o.id) for o in inject.options])
         decision.display = bool(inject.options)
 
     def _render_requests(self) -> None:
@@ -297,8 +316,16 @@ class SeatApp(BaseScreenQueries):
         for request_id, request in state.requests.items():
             event = request.event
             if event.sender in mine or event.recipient in mine:
-                answer = request.answer.text if request.answer else Text("open", style="bold yellow")
-                table.add_row(request_id, event.sender, event.recipient, event.kind, event.text, answer, key=request_id)
+                answer = cell(request.answer.text) if request.answer else Text("open", style="bold yellow")
+                table.add_row(
+                    cell(request_id),
+                    cell(event.sender),
+                    cell(event.recipient),
+                    cell(event.kind),
+                    cell(event.text),
+                    answer,
+                    key=request_id,
+                )
 
     # ------------------------------------------------------------------ forms and drafts
     def _form_values(self) -> dict[str, str]:
@@ -314,6 +341,8 @@ class SeatApp(BaseScreenQueries):
         return values
 
     def _save_draft(self) -> None:
+        if not self.screen_stack:  # a change posted while the console closes: its form is already gone
+            return
         if self.current is not None and not self._loading_form:
             self.drafts.put(self.current, self._form_values())
 
@@ -345,7 +374,10 @@ class SeatApp(BaseScreenQueries):
             assert scenario is not None
             capability = next(c for c in scenario.capabilities if c.id == event.value)
             self.base("#task", Select).set_options(
-                [(f"{t} {text}", t) for t, text in zip(capability.task_ids(), capability.critical_tasks, strict=True)]
+                [
+                    (literal(f"{t} {text}", single_line=True), t)
+                    for t, text in zip(capability.task_ids(), capability.critical_tasks, strict=True)
+                ]
             )
         elif event.select.id in FIELDS:
             self._save_draft()
@@ -465,8 +497,9 @@ class SeatApp(BaseScreenQueries):
             command.kind, "Command"
         )
         self.notify(
-            f"{what} recorded." if recorded else f"{what} rejected: {reason}",
+            f"{what} recorded." if recorded else visible(f"{what} rejected: {reason}"),
             severity="information" if recorded else "error",
+            markup=False,  # a rejection reason may quote what the seat typed
         )
         if recorded:
             label.update(Text(f"Recorded (command {command_id}).", style="bold green"))
@@ -476,7 +509,7 @@ class SeatApp(BaseScreenQueries):
                     self._load_form()
                     label.update(Text(f"Recorded (command {command_id}).", style="bold green"))
         else:
-            label.update(Text(f"Rejected: {reason}", style="bold red"))
+            label.update(literal(f"Rejected: {reason}", style="bold red"))
 
     def action_tab(self, tab: str) -> None:
         if tab == "requests-tab" and self.evaluator:

@@ -2,51 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static
 
-from ttx.analysis.replay import Replay, find_seat, state_document
+from ttx.analysis.replay import Replay, find_seat, replay_state
+from ttx.analysis.replay_state import FacilitatorState, SeatState
 from ttx.engine.events import SeatInfo
 from ttx.engine.views import time_text
 from ttx.model.time import ScenarioTime
-from ttx.tui.common import Banner, BaseScreenQueries, TextPrompt, banner
+from ttx.text import one_line, visible
+from ttx.tui.common import Banner, BaseScreenQueries, TextPrompt, banner, cell
 
 PAGE = 200
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0]
 
 
-def render_document(document: dict[str, Any]) -> Text:
-    """The state at a moment as readable text."""
+def render_state(state: FacilitatorState | SeatState) -> Text:
+    """The state at a moment as readable text: every value from the log shown as written, one line each."""
     text = Text()
-    text.append(f"{document['scenario_time']} · event {document['event']} · {document['lifecycle']}\n", style="bold")
-    text.append(f"day {document['day'] or '-'} · phase {document['phase'] or '-'} · view: {document['view']}\n\n")
-    if document["view"] == "facilitator":
+
+    def line(value: str, style: str = "") -> None:
+        text.append(one_line(value), style=style)  # scenario or participant text: no markup, no control characters
+        text.append("\n")
+
+    line(f"{state.scenario_time} · event {state.event} · {state.lifecycle.value}", style="bold")
+    line(f"day {state.day or '-'} · phase {state.phase or '-'} · view: {state.view}")
+    text.append("\n")
+    if isinstance(state, FacilitatorState):
         text.append("Board (received / answered / overdue)\n", style="bold underline")
-        for row in document["board"]:
-            overdue = f"  overdue {', '.join(row['overdue'])}" if row["overdue"] else ""
-            text.append(
-                f"{row['delegation']:<6} {row['received']:>3} {row['answered']:>3}{overdue}\n",
-                style="red" if overdue else "",
-            )
+        for row in state.board:
+            overdue = f"  overdue {', '.join(row.overdue)}" if row.overdue else ""
+            line(f"{row.delegation:<6} {row.received:>3} {row.answered:>3}{overdue}", "red" if overdue else "")
         text.append("\nDecisions\n", style="bold underline")
-        for inject, decision in document["decisions"].items():
-            text.append(f"{inject}: {decision['option']} ({'default' if decision['default'] else decision['by']})\n")
-        text.append(
-            f"\nresponses so far: {document['responses']} · open requests: {', '.join(document['open_requests']) or 'none'}\n"
-        )
+        for inject, decision in state.decisions.items():
+            line(f"{inject}: {decision.option} ({'default' if decision.default else decision.by})")
+        text.append("\n")
+        line(f"responses so far: {state.responses} · open requests: {', '.join(state.open_requests) or 'none'}")
         return text
     text.append("Injects this seat could read\n", style="bold underline")
-    for item in document["injects"]:
-        text.append(f"{item['released']}  {item['id']:<8} {item['tlp']:<16} {item['title']}\n")
+    for item in state.injects:
+        line(f"{item.released}  {item.id:<8} {item.tlp:<16} {item.title}")
     text.append("\nResponses\n", style="bold underline")
-    for response in document["responses"]:
-        decision = f" [{response['decision']}]" if response["decision"] else ""
-        text.append(f"{response['inject']} {response['participant']}{decision}: {response['text']}\n")
+    for response in state.responses:
+        marker = f" [{response.decision}]" if response.decision else ""
+        line(f"{response.inject} {response.participant}{marker}: {response.text}")
     return text
 
 
@@ -100,7 +102,7 @@ class ReplayApp(BaseScreenQueries):
         parts = [state.scenario.exercise.title, "REPLAY"]
         line = banner(state.scenario.exercise.tlp, *parts)
         if self.warning:
-            line.append(f"  {self.warning}", style="bold white on red")
+            line.append(one_line(f"  {self.warning}"), style="bold white on red")
         self.base("#banner", Banner).update(line)
         self.show()
         table.focus()
@@ -118,7 +120,11 @@ class ReplayApp(BaseScreenQueries):
             final = self.replay.final
             for record in records[start : start + PAGE]:
                 table.add_row(
-                    str(record.seq), time_text(record.at, final), record.actor, record.event.type, key=str(record.seq)
+                    str(record.seq),
+                    cell(time_text(record.at, final)),
+                    cell(record.actor),
+                    cell(record.event.type),
+                    key=str(record.seq),
                 )
         if records:
             table.move_cursor(row=max(0, self.position - 1 - start), animate=False)
@@ -131,7 +137,7 @@ class ReplayApp(BaseScreenQueries):
         if state.scenario is None:
             self.base("#state", Static).update("before the session was created")
             return
-        self.base("#state", Static).update(render_document(state_document(state, self.seat)))
+        self.base("#state", Static).update(render_state(replay_state(state, self.seat)))
 
     def _advance(self) -> None:
         if not self.playing:
@@ -217,7 +223,7 @@ class ReplayApp(BaseScreenQueries):
             if target:
                 problem = self.seek(target)
                 if problem:
-                    self.notify(problem, severity="warning")
+                    self.notify(visible(problem), severity="warning", markup=False)
                 self.show()
 
         self.push_screen(TextPrompt("Go to: event number, 'day 2', a phase, an inject id, or 'D2 10:00'"), go)
@@ -232,7 +238,7 @@ class ReplayApp(BaseScreenQueries):
                 try:
                     self.seat = find_seat(self.replay.final, who.strip())
                 except KeyError as error:
-                    self.notify(str(error.args[0]), severity="warning")
+                    self.notify(visible(str(error.args[0])), severity="warning", markup=False)
                     return
             self.show()
 
