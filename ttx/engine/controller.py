@@ -257,6 +257,14 @@ class Controller:
         ):
             self._write([(ClockCheckpoint(), SYSTEM)], self.clock.now())
 
+    def advance_to(self, at: Seconds) -> None:
+        """Let scenario time pass up to ``at`` with nothing happening (a headless run at max speed, between items).
+
+        At max speed the clock moves only with events; a scripted player's action at a later time
+        moves it there first, as real time would at any other speed.
+        """
+        self.clock.set(at)
+
     # ------------------------------------------------------------------ headless helpers
     def closed(self) -> bool:
         """Whether the exercise has ended."""

@@ -104,7 +104,7 @@ class HeadlessRun:
             if up_to is not None and at > up_to:
                 break
             if self.controller.state.lifecycle is Lifecycle.running and self.speed == MAX_SPEED:
-                self.controller.clock.set(at)
+                self.controller.advance_to(at)
             elif at > self.controller.clock.now():
                 break
             self._enqueue(index, action)
