@@ -43,6 +43,19 @@ def one_line(text: str) -> str:
     return _UNSAFE_ONE_LINE.sub(lambda match: _escape(match.group()), text)
 
 
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(text: str) -> str:
+    """JSON text with every character a terminal would obey written as a ``\\uXXXX`` escape (still the same JSON).
+
+    ``json.dumps`` escapes C0 controls itself; this adds DEL, C1 and the bidirectional marks, so a
+    JSON document printed to a terminal is as inert as any other output. Only string contents
+    can hold such characters, so the escapes keep the document's meaning.
+    """
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -72,6 +85,8 @@ def markdown_text(text: str) -> str:
     ``[x](javascript:...)`` show as written and never become markup or a link.
     """
     inline = _MARKDOWN_INLINE.sub(r"\\\1", visible(text))
+    # GFM turns bare web addresses into links; an escaped colon or dot keeps them text.
+    inline = inline.replace("://", "\\://").replace("www.", "www\\.")
     return _MARKDOWN_LINE_START.sub(_escape_line_start, inline)
 
 

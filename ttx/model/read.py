@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ttx.text import json_text
+
 
 class ReadModel(BaseModel):
     """Frozen, strict-keyed output document: unknown keys are errors, docstrings become schema text.
@@ -30,7 +32,7 @@ class ReadModel(BaseModel):
 
     def to_json(self, *, ensure_ascii: bool = False) -> str:
         """The document as indented JSON text (no trailing newline)."""
-        return json.dumps(self.document(), indent=2, ensure_ascii=ensure_ascii)
+        return json_text(json.dumps(self.document(), indent=2, ensure_ascii=ensure_ascii))
 
 
 def _is_none(value: object) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ttx.model.plan import Plan, ReleaseKind
+from ttx.text import one_line
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
@@ -14,7 +15,8 @@ def _node(prefix: str, ident: str) -> str:
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """Scenario text inside a Mermaid label: on one line, no controls, and no HTML (Mermaid entity codes)."""
+    return one_line(text).replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def mermaid(plan: Plan) -> str:

@@ -8,12 +8,16 @@ from pathlib import Path
 
 from ttx.engine.events import canonical_json
 from ttx.engine.ports import RawRow, StoreError
+from ttx.text import json_text
 
 
 def export_lines(rows: Iterable[RawRow]) -> Iterator[str]:
-    """One JSON object per event, keeping the exact payload text that the hash covers."""
+    """One JSON object per event; the payload is the stored text, with terminal controls as ``\\u`` escapes.
+
+    Reading an export back re-serialises each payload canonically, so the hash still verifies.
+    """
     for seq, wall, at, actor, kind, payload, prev, digest in rows:
-        yield (
+        yield json_text(
             f'{{"seq":{seq},"wall":{json.dumps(wall)},"at":{at},"actor":{json.dumps(actor, ensure_ascii=False)},'
             f'"type":{json.dumps(kind)},"event":{payload},"prev":"{prev}","hash":"{digest}"}}'
         )

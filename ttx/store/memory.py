@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from pydantic_core import PydanticSerializationError
+
 from ttx.engine.chain import GENESIS_HASH, chain
 from ttx.engine.commands import COMMAND_ADAPTER, Command
 from ttx.engine.events import EventRecord, event_json, wall_text
-from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat
+from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat, StoreError
 
 
 class MemoryStore:
@@ -76,7 +78,10 @@ class MemoryStore:
     def enqueue(self, seat: str, command: Command, origin: str = "") -> int:
         """Queue a command (round-tripped through JSON, as the SQLite store does)."""
         command_id = len(self._commands) + 1
-        stored = COMMAND_ADAPTER.validate_json(COMMAND_ADAPTER.dump_json(command, by_alias=True))
+        try:
+            stored = COMMAND_ADAPTER.validate_json(COMMAND_ADAPTER.dump_json(command, by_alias=True))
+        except (PydanticSerializationError, ValueError) as error:
+            raise StoreError(f"not a command ttx can store ({error})") from None
         queued = QueuedCommand(command_id, seat, dt.datetime.now(dt.UTC), stored)
         self._commands.append((queued, CommandOutcome(command_id, CommandStatus.queued), origin))
         self._version += 1
