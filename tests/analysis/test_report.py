@@ -51,7 +51,7 @@ def test_board_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[s
     session = report["session"]
     assert (session["lifecycle"], session["injects_released"], session["responses"], session["observations"]) == (
         "closed",
-        11,  # 12 released, less the TLP:RED N2-5
+        10,  # 12 released, less the TLP:RED N2-5 and the AMBER+STRICT N2-2 (above the exercise's AMBER)
         5,
         1,
     )
@@ -65,7 +65,8 @@ def test_board_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[s
     delegations = {d["id"]: d for d in report["participation"]["delegations"]}
     assert (delegations["XBO"]["responses"], delegations["XBO"]["median_response_minutes"]) == (2, 0.0)
     assert delegations["RMO"]["responses"] == 0 and delegations["RMO"]["received"] == 8
-    assert report["coordination"]["requests"] == [
+    assert report["coordination"]["requests"] == [], "MLA-1 cites the AMBER+STRICT N2-2: withheld"
+    assert report_of(sessions["board"], "--include-restricted")["coordination"]["requests"] == [
         {
             "id": "MLA-1",
             "from": "XBO",
@@ -73,6 +74,9 @@ def test_board_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[s
             "kind": "mutual legal assistance",
             "answered": True,
             "minutes_to_answer": 60.0,
+            "between": "delegations",
+            "handover": False,
+            "tlp": "TLP:AMBER+STRICT",
         }
     ]
     c1 = next(c for c in report["coverage"]["capabilities"] if c["id"] == "C1")
@@ -85,18 +89,20 @@ def test_board_report_has_the_exact_figures_of_the_scripted_run(sessions: dict[s
         report["improvement_plan"][0]["issue"] == "No agreed interpreter pool."
         and report["improvement_plan"][0]["status"] == "open"
     )
-    assert {u["inject"] for u in report["silence"]["unanswered_required"]} == {"N3-1"}
+    # N1-4 went to DWG and PWG and needs one answer per cell (the default): only DWG answered (XAR)
+    assert {u["inject"] for u in report["silence"]["unanswered_required"]} == {"N1-4", "N3-1"}
     assert report["strengths"][0]["observation"] == "(evaluator note withheld)"
 
 
 def test_follow_report_figures(sessions: dict[str, Path]) -> None:
     report = report_of(sessions["follow"])
-    assert report["session"]["injects_released"] == 12
+    assert report["session"]["injects_released"] == 11  # less the AMBER+STRICT N2-2
     assert {p["inject"]: p["option"] for p in report["decisions"]["path"]} == {"N1-4": "follow", "N2-3": "monitor"}
     assert sorted(report["decisions"]["branch_injects_never_played"]) == ["N1-3t", "N2-1a"]
     assert report["coordination"]["requests"] == []
     assert {(u["inject"], u["deadline"]) for u in report["silence"]["unanswered_required"]} == {
         ("N1-2", "D1 12:00"),
+        ("N1-4", None),
         ("N3-1", None),
     }
     assert {o["id"] for o in report["coverage"]["objectives"]} == {"O1", "O2", "O3"}
@@ -144,7 +150,7 @@ def test_every_format_renders(sessions: dict[str, Path], tmp_path: Path) -> None
         assert {"objectives.csv", "capabilities.csv", "participation.csv", "improvement_plan.csv"} <= set(
             bundle.namelist()
         )
-        assert bundle.read("decisions.csv").decode().splitlines()[1] == "N1-4,board,XAR,"
+        assert bundle.read("decisions.csv").decode().splitlines()[1] == "N1-4,board,XAR,,TLP:AMBER"
     assert ttx("report", sessions["board"], "--format", "csv").returncode == 2
 
 
@@ -154,7 +160,7 @@ def test_compare_two_sessions(sessions: dict[str, Path]) -> None:
     first, second = comparison["sessions"]
     assert first["decisions"]["N1-4"] == "board" and second["decisions"]["N1-4"] == "follow"
     assert (first["responses"], second["responses"]) == (5, 2)
-    assert "| injects released | 11 | 12 |" in ttx("report", sessions["board"], sessions["follow"], "--compare").stdout
+    assert "| injects released | 10 | 11 |" in ttx("report", sessions["board"], sessions["follow"], "--compare").stdout
     assert ttx("report", sessions["board"], sessions["follow"]).returncode == 2
 
 
@@ -217,7 +223,7 @@ def test_replay_at_a_time_with_a_seat_view(sessions: dict[str, Path]) -> None:
     )
     log = open_log(sessions["board"])
     replay = Replay(log.records)
-    assert replay_state(replay.at_time("D2 16:00"), find_seat(replay.final, "evaluator:1")).view == "evaluator:1"
+    assert replay_state(replay.at_time("D2 13:00"), find_seat(replay.final, "evaluator:1")).view == "evaluator:1"
     assert ttx("replay", sessions["board"], "--at", "D2 25:00", "--json").returncode == 2
     assert ttx("replay", sessions["board"], "--at", "D2 10:00", "--as", "XYZ").returncode == 2
 

@@ -246,3 +246,27 @@ def test_keyword_trigger_fires_once(session: Session) -> None:
     assert "H1-4" not in released(session)
     session.wait(0.2)
     assert released(session)[-1] == "H1-4"
+
+
+def test_a_default_applied_before_the_deadline_is_no_answer_and_the_contingency_fires(session: Session) -> None:
+    session.wait(1)  # H1-2 released at D1 09:00 (by: any, deadline 02:00, contingency H1-3)
+    assert "H1-2" in released(session)
+    session.ok(cmd.ApplyDefault(inject="H1-2"))
+    assert session.state.decisions["H1-2"].default
+    session.wait(2.5)
+    assert "H1-3" in released(session), "a decision taken by default is not an answer"
+    assert session.state.injects["H1-3"].via == ReleaseVia.contingency
+
+
+def test_a_response_that_does_not_answer_the_rule_lets_the_contingency_fire(make_session: SessionFactory) -> None:
+    from ttx.engine.obligations import Party, outstanding, parties
+
+    s = make_session()
+    s.ok(cmd.Start())
+    s.wait(1)
+    # H1-1 goes to MWG only and asks for nothing; H1-2 (to MWG and PWG) needs any one answer
+    assert parties(s.state, "H1-2") == [Party("any", "(any receiver)")]
+    s.ok(cmd.Respond(inject="H1-2", text="Standing by."), "delegation:XCA")
+    assert outstanding(s.state, "H1-2") == []
+    s.wait(2.5)
+    assert "H1-3" not in released(s)

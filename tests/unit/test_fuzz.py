@@ -80,6 +80,8 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 def _exists(data: Any, path: tuple[Any, ...]) -> bool:
     try:
         for key in path:
+            if not isinstance(data, dict | list):
+                return False  # a replaced value (a string is indexable, but not a place to mutate)
             data = data[key]
     except (KeyError, IndexError, TypeError):
         return False

@@ -114,7 +114,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
         "replay-state": [
             ("replay", session, "--at", "D2 10:00", "--json"),
             ("replay", session, "--at", "D2 10:00", "--json", "--as", "XAR"),
-            ("replay", session, "--at", "D2 16:00", "--json", "--as", "evaluator:1"),
+            ("replay", session, "--at", "D2 13:00", "--json", "--as", "evaluator:1"),
         ],
         "status": [("status", session, "--json")],
     }

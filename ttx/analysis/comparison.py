@@ -6,7 +6,7 @@ from typing import Final, Literal
 
 from pydantic import Field
 
-from ttx.analysis.report import md_table
+from ttx.analysis.report import CSS, escape, html_table, md_table
 from ttx.analysis.report_model import CapabilityRating, Ratings, Report
 from ttx.model.read import ReadModel
 
@@ -45,13 +45,19 @@ class SessionSummary(ReadModel):
     delegations_responding: int
     """Delegations that responded at least once."""
     required_missed: int
-    """Required responses missed, over all delegations."""
+    """Answers required injects were owed and never got, counted per party their rule names (docs/scenario-format.md)."""
+    injects_defaulted: int
+    """Required injects whose decision was taken by default while answers were missing."""
+    injects_late: int
+    """Required injects answered in full, but some answers after the deadline or the default."""
+    contingencies_fired: int
+    """Contingencies released because answers were missing at a deadline."""
     objectives: dict[str, ObjectiveFigures]
     """Objective id → its coverage."""
     capability_ratings: dict[str, CapabilityRating]
     """Capability id → its rating (the most severe recorded, or "not rated")."""
     decisions: dict[str, str]
-    """Inject id → the option taken."""
+    """Inject id → the option taken ("option (default)" when nobody decided)."""
 
 
 class Comparison(ReadModel):
@@ -74,13 +80,16 @@ def _summary(label: str, report: Report) -> SessionSummary:
         responses=report.session.responses,
         observations=report.session.observations,
         delegations_responding=sum(1 for d in delegations if d.responses),
-        required_missed=sum(len(d.required_missed) for d in delegations),
+        required_missed=sum(len(o.missing) for o in report.silence.injects),
+        injects_defaulted=sum(1 for o in report.silence.injects if o.outcome == "defaulted"),
+        injects_late=sum(1 for o in report.silence.injects if o.outcome == "late"),
+        contingencies_fired=len(report.silence.contingencies_fired),
         objectives={
             o.id: ObjectiveFigures(released=len(o.injects_released), responses=o.responses, ratings=o.ratings)
             for o in report.coverage.objectives
         },
         capability_ratings={c.id: c.rating for c in report.coverage.capabilities},
-        decisions={p.inject: p.option for p in report.decisions.path},
+        decisions={p.inject: f"{p.option} (default)" if p.default else p.option for p in report.decisions.path},
     )
 
 
@@ -91,8 +100,16 @@ def compare(reports: list[tuple[str, Report]]) -> Comparison:
 
 def compare_markdown(comparison: Comparison) -> str:
     """The comparison as Markdown tables."""
+    handling = " / ".join(sorted({s.tlp for s in comparison.sessions}))
+    return f"**EXERCISE — {handling}**\n\n# Session comparison\n\n" + md_table(*_rows(comparison)) + "\n"
+
+
+def _objective_cell(figures: ObjectiveFigures | None) -> str:
+    return "— / —" if figures is None else f"{figures.released} / {figures.responses}"
+
+
+def _rows(comparison: Comparison) -> tuple[list[str], list[list[object]]]:
     sessions = comparison.sessions
-    labels = [s.label for s in sessions]
     rows: list[list[object]] = [
         ["exercise", *[s.exercise for s in sessions]],
         ["handling", *[s.tlp for s in sessions]],
@@ -100,22 +117,27 @@ def compare_markdown(comparison: Comparison) -> str:
         ["injects released", *[s.injects_released for s in sessions]],
         ["responses", *[s.responses for s in sessions]],
         ["delegations responding", *[s.delegations_responding for s in sessions]],
-        ["required responses missed", *[s.required_missed for s in sessions]],
+        ["required answers missed", *[s.required_missed for s in sessions]],
+        ["injects decided by default", *[s.injects_defaulted for s in sessions]],
+        ["injects answered late", *[s.injects_late for s in sessions]],
+        ["contingencies fired", *[s.contingencies_fired for s in sessions]],
         ["observations", *[s.observations for s in sessions]],
     ]
-    objectives = sorted({k for s in sessions for k in s.objectives})
-    rows += [
-        [
-            f"{o} injects released / responses",
-            *[_objective_cell(s.objectives.get(o)) for s in sessions],
-        ]
-        for o in objectives
-    ]
-    capabilities = sorted({k for s in sessions for k in s.capability_ratings}, key=lambda c: (len(c), c))
-    rows += [[f"{c} rating", *[s.capability_ratings.get(c, "—") for s in sessions]] for c in capabilities]
-    handling = " / ".join(sorted({s.tlp for s in sessions}))
-    return f"**EXERCISE — {handling}**\n\n# Session comparison\n\n" + md_table(["", *labels], rows) + "\n"
+    for o in sorted({k for s in sessions for k in s.objectives}):
+        rows.append([f"{o} injects released / responses", *[_objective_cell(s.objectives.get(o)) for s in sessions]])
+    for c in sorted({k for s in sessions for k in s.capability_ratings}, key=lambda c: (len(c), c)):
+        rows.append([f"{c} rating", *[s.capability_ratings.get(c, "—") for s in sessions]])
+    for i in sorted({k for s in sessions for k in s.decisions}):
+        rows.append([f"{i} decision", *[s.decisions.get(i, "—") for s in sessions]])
+    return ["", *[s.label for s in sessions]], rows
 
 
-def _objective_cell(figures: ObjectiveFigures | None) -> str:
-    return "— / —" if figures is None else f"{figures.released} / {figures.responses}"
+def compare_html(comparison: Comparison) -> str:
+    """The comparison as one self-contained HTML page (every value escaped)."""
+    handling = " / ".join(sorted({s.tlp for s in comparison.sessions}))
+    banner = f'<div class="banner">EXERCISE {escape(handling)}</div>'
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(handling)} session comparison</title><style>{CSS}</style></head><body>"
+        f"{banner}<h1>Session comparison</h1>{html_table(*_rows(comparison))}{banner}</body></html>\n"
+    )

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
+from ttx.analysis.played import PlayedTime
 from ttx.analysis.report_model import (
     REPORT_SCHEMA,
     AreaForImprovement,
     CapabilityCoverage,
     CellParticipation,
+    ContingencyFired,
     Coordination,
     CoordinationEdge,
     CoordinationRequest,
@@ -25,6 +27,9 @@ from ttx.analysis.report_model import (
     Gaps,
     IdleCell,
     ImprovementPlanRow,
+    InjectOutcome,
+    InjectOutcomeKind,
+    NotPlayed,
     ObjectiveCoverage,
     Organisation,
     Participation,
@@ -32,6 +37,7 @@ from ttx.analysis.report_model import (
     Ratings,
     Release,
     Report,
+    ResponseRow,
     SessionFigures,
     Silence,
     Strength,
@@ -40,12 +46,24 @@ from ttx.analysis.report_model import (
     UntakenOption,
 )
 from ttx.collector import collector_paused
-from ttx.engine.events import EventRecord, InjectReleased
-from ttx.engine.obligations import awaits_response, deadline_at, response_required
+from ttx.engine.commands import HANDOVER
+from ttx.engine.events import DecisionTaken, EventRecord, InjectReleased
+from ttx.engine.obligations import (
+    ANY,
+    Party,
+    answer_rule,
+    answered_at,
+    awaits_response,
+    deadline_at,
+    owes,
+    parties,
+    response_required,
+)
 from ttx.engine.state import ExerciseState, InjectStatus, Response
 from ttx.engine.views import time_text
 from ttx.model.base import Tlp
 from ttx.model.plan import ReleaseKind
+from ttx.model.scenario import PLAYER_CELL_KINDS
 
 SCHEMA = REPORT_SCHEMA
 RATINGS = ("P", "S", "M", "U", "NO")
@@ -76,7 +94,7 @@ class Options:
     """What the report may show."""
 
     include_restricted: bool = False
-    """Include TLP:RED material and evaluators' notes."""
+    """Include material above the exercise's label (TLP:RED, AMBER+STRICT…) and evaluators' notes."""
     chatham_house: bool = False
     """Attribute quotes to cells, never to delegations."""
 
@@ -105,17 +123,36 @@ def build_report(
 def _analyse(state: ExerciseState, records: list[EventRecord], options: Options, warning: str) -> Report:
     assert state.scenario is not None and state.plan is not None
     scenario, plan = state.scenario, state.plan
-    hidden = set() if options.include_restricted else {i for i in state.injects if state.inject(i).tlp is Tlp.RED}
+    exercise_tlp = scenario.exercise.tlp
+    strictness = list(Tlp)  # most restrictive first
+
+    def above_exercise(label: Tlp) -> bool:
+        return label is Tlp.RED or strictness.index(label) < strictness.index(exercise_tlp)
+
+    hidden = set() if options.include_restricted else {i for i in state.injects if above_exercise(state.inject(i).tlp)}
+    labels_used: set[Tlp] = {exercise_tlp}
+
+    def tlp_of(inject_id: str | None) -> str:
+        """The label of a row quoting material of this inject (the exercise's, or the inject's if stricter)."""
+        label = exercise_tlp
+        if inject_id is not None and inject_id in state.injects:
+            inject_label = state.inject(inject_id).tlp
+            if strictness.index(inject_label) < strictness.index(label):
+                label = inject_label
+        labels_used.add(label)
+        return label.label
+
+    played = PlayedTime(records, scenario)
     released = [i for i in state.released if i not in hidden]
-    participants = {p.id: p for p in scenario.participants}
 
     def who(participant: str | None, cell: str | None = None) -> str:
         if participant is None:
             return "scenario default"
         if not options.chatham_house:
             return participant
-        cells = [cell] if cell else participants[participant].cells[:1] if participant in participants else []
-        return f"a delegation in {cells[0]}" if cells else "a delegation"
+        # only the cell the words were said in: never the delegation's own cell list, which can
+        # single it out, and nothing at all for material addressed to delegations by name
+        return f"a delegation in {cell}" if cell else "a delegation"
 
     released_at = {r.event.inject: r for r in records if isinstance(r.event, InjectReleased)}
     responses = [r for inject in released for r in state.responses.get(inject, [])]
@@ -136,6 +173,19 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
         return [r for i in injects for r in state.responses.get(i, [])]
 
     # ---------------------------------------------------------------- coverage
+    cells_known = {c.id for c in scenario.cells}
+    coordination = [r.event for r in state.requests.values() if r.event.inject not in hidden]
+
+    def coordination_on(injects: list[str]) -> tuple[int, int]:
+        """(requests citing these injects, of which working-group handovers between cells)."""
+        cited = [e for e in coordination if e.inject in set(injects)]
+        handovers = [
+            e
+            for e in cited
+            if e.kind.strip().lower() == HANDOVER or (e.sender in cells_known and e.recipient in cells_known)
+        ]
+        return len(cited), len(handovers)
+
     def ratings_for(capability: str, task: str | None = None) -> Ratings:
         return Ratings(**{rating: rating_counts[(capability, task, rating)] for rating in RATINGS})
 
@@ -152,8 +202,11 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
         counts: Counter[str] = Counter()
         for capability_id in capability_ids:
             counts.update(ratings_for(capability_id).document())
+        asked, handed = coordination_on(out)
         objectives.append(
             ObjectiveCoverage(
+                requests=asked,
+                handovers=handed,
                 id=objective.id,
                 title=objective.title,
                 injects_planned=len(planned_ids),
@@ -168,8 +221,11 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
         _, out = injects_for("capabilities", capability.id)
         ratings = ratings_for(capability.id)
         rated = [r for r in SEVERITY if getattr(ratings, r)]
+        asked, handed = coordination_on(out)
         capabilities.append(
             CapabilityCoverage(
+                requests=asked,
+                handovers=handed,
                 id=capability.id,
                 name=capability.name,
                 objectives=capability.objectives,
@@ -193,10 +249,16 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
         first: dict[str, tuple[int, float]] = {}
         for response in mine:
             release = released_at.get(response.inject)
+            if response.seq in played.paused_seqs:
+                continue  # given during a pause: answered, but its time to respond cannot be measured
             if release is not None and response.inject not in first:
-                first[response.inject] = (response.at - release.at, (response.wall - release.wall).total_seconds())
-        required = [i for i in inbox if response_required(state, i)]
-        missed = [i for i in required if i not in first]
+                first[response.inject] = (
+                    played.seconds(release.at, response.at),
+                    (response.wall - release.wall).total_seconds(),
+                )
+        required = [i for i in inbox if response_required(state, i) and owes(state, i, participant.id)]
+        answered_ids = {r.inject for r in mine}
+        missed = [i for i in required if i not in answered_ids]
         scenario_delays = [d[0] for d in first.values()]
         wall_delays = [d[1] for d in first.values()]
         delegations.append(
@@ -206,7 +268,7 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
                 cells=participant.cells,
                 received=len(inbox),
                 responses=len(mine),
-                answered=len(first),
+                answered=len(answered_ids & set(inbox)),
                 required_missed=missed,
                 median_response_minutes=_minutes(statistics.median(scenario_delays)) if scenario_delays else None,
                 worst_response_minutes=_minutes(max(scenario_delays)) if scenario_delays else None,
@@ -215,20 +277,77 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
             )
         )
     if options.chatham_house:
-        delegations.sort(key=lambda d: (d.cells, d.received))
+        # one merged row per playing cell, in cell order: no row, order or cell list singles out a delegation
+        merged = []
+        rows = dict(zip((p.id for p in scenario.participants), delegations, strict=True))
+        for cell in sorted(c.id for c in scenario.cells if c.kind in PLAYER_CELL_KINDS):
+            members = [p.id for p in scenario.participants if cell in p.cells]
+            if not members:
+                continue
+            spoken = by_cell.get(cell, [])
+            delays: dict[tuple[str, str], tuple[int, float]] = {}
+            for response in spoken:
+                release = released_at.get(response.inject)
+                key = (response.participant, response.inject)
+                if release is not None and key not in delays and response.seq not in played.paused_seqs:
+                    delays[key] = (
+                        played.seconds(release.at, response.at),
+                        (response.wall - release.wall).total_seconds(),
+                    )
+            in_scenario = [d[0] for d in delays.values()]
+            in_wall = [d[1] for d in delays.values()]
+            merged.append(
+                DelegationParticipation(
+                    id=f"delegations in {cell}",
+                    name="",
+                    cells=[cell],
+                    received=sum(rows[m].received for m in members),
+                    responses=len(spoken),
+                    answered=len(delays),
+                    required_missed=sorted({i for m in members for i in rows[m].required_missed}),
+                    median_response_minutes=_minutes(statistics.median(in_scenario)) if in_scenario else None,
+                    worst_response_minutes=_minutes(max(in_scenario)) if in_scenario else None,
+                    median_response_wall_seconds=round(statistics.median(in_wall), 1) if in_wall else None,
+                    worst_response_wall_seconds=round(max(in_wall), 1) if in_wall else None,
+                )
+            )
+        delegations = merged
+    owed_by_cell: dict[str, list[str]] = {}
+    answers_by_inject = {i: answered_at(state, i) for i in released if response_required(state, i)}
+    for inject_id, found in answers_by_inject.items():
+        for party in parties(state, inject_id):
+            if party.kind == "cell" and party not in found:
+                owed_by_cell.setdefault(party.id, []).append(inject_id)
     cells = [
         CellParticipation(
             id=cell.id,
             name=cell.name,
             received=sum(1 for i in released if cell.id in state.receivers(i)[0]),
             responses=len(by_cell.get(cell.id, [])),
+            required_missed=owed_by_cell.get(cell.id, []),
         )
         for cell in scenario.cells
     ]
 
     # ---------------------------------------------------------------- decisions and branches
     path = [
-        PathDecision(inject=inject, option=decision.option, by=who(decision.participant), default=decision.default)
+        PathDecision(
+            inject=inject,
+            option=decision.option,
+            by=who(
+                decision.participant,
+                next(
+                    (
+                        r.cell
+                        for r in state.responses.get(inject, [])
+                        if r.participant == decision.participant and r.decision == decision.option
+                    ),
+                    None,
+                ),
+            ),
+            default=decision.default,
+            tlp=tlp_of(inject),
+        )
         for inject, decision in state.decisions.items()
         if inject not in hidden
     ]
@@ -247,6 +366,7 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
                         label=alternative.label,
                         would_release=alternative.release,
                         decision_reached=state.is_released(planned.id),
+                        tlp=tlp_of(planned.id),
                     )
                 )
     never_played = [
@@ -257,32 +377,63 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
 
     # ---------------------------------------------------------------- coordination
     requests: list[CoordinationRequest] = []
-    edges: Counter[tuple[str, str]] = Counter()
-    answered_edges: Counter[tuple[str, str]] = Counter()
-    for request_id, request in state.requests.items():
+    edges: Counter[tuple[str, str, str]] = Counter()
+    answered_edges: Counter[tuple[str, str, str]] = Counter()
+    cell_ids = {c.id for c in scenario.cells}
+
+    def side(party_id: str) -> str:
+        return party_id if party_id in cell_ids else who(party_id)
+
+    def between(a: str, b: str) -> Literal["delegations", "cells", "delegation and cell"]:
+        kinds = {x in cell_ids for x in (a, b)}
+        return "cells" if kinds == {True} else "delegations" if kinds == {False} else "delegation and cell"
+
+    shown_requests = [(k, r) for k, r in state.requests.items() if r.event.inject not in hidden]
+    for number, (request_id, request) in enumerate(shown_requests, start=1):
         sent = request.event
-        sender, recipient = who(sent.sender), who(sent.recipient)
-        edges[(sender, recipient)] += 1
+        sender, recipient = side(sent.sender), side(sent.recipient)
+        level = between(sent.sender, sent.recipient)
+        edges[(sender, recipient, level)] += 1
         if request.answer is not None:
-            answered_edges[(sender, recipient)] += 1
+            answered_edges[(sender, recipient, level)] += 1
         requests.append(
             CoordinationRequest(
-                id=request_id,
+                id=f"request {number}" if options.chatham_house else request_id,
                 from_=sender,
                 to=recipient,
                 kind=sent.kind,
                 answered=request.answer is not None,
-                minutes_to_answer=_minutes(request.answered_at - request.sent_at)
+                minutes_to_answer=played.minutes(request.sent_at, request.answered_at)
                 if request.answered_at is not None
                 else None,
+                tlp=tlp_of(sent.inject),
+                between=level,
+                handover=sent.kind.strip().lower() == HANDOVER,
             )
         )
     graph = [
-        CoordinationEdge(from_=a, to=b, requests=n, answered=answered_edges[(a, b)])
-        for (a, b), n in sorted(edges.items())
+        CoordinationEdge(from_=a, to=b, requests=n, answered=answered_edges[(a, b, level)], between=level)
+        for (a, b, level), n in sorted(edges.items())
     ]
 
     # ---------------------------------------------------------------- gaps register
+    capability_names = {c.id: c.name for c in scenario.capabilities}
+
+    def capability_theme(capability: str) -> str:
+        """A withheld note gives no theme: the capability's name does."""
+        return theme_of(capability_names.get(capability, ""))
+
+    def gap_theme(text: str, capabilities: list[str]) -> str:
+        """The text's theme; failing that, its first capability's theme, or the capability itself."""
+        theme = theme_of(text)
+        for capability in capabilities:
+            if theme != "other":
+                break
+            theme = capability_theme(capability)
+            if theme == "other":
+                theme = f"{capability}: {capability_names.get(capability, '')}".rstrip(": ")
+        return theme
+
     gaps: list[Gap] = []
     for response in responses:
         if response.gaps.strip():
@@ -293,9 +444,10 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
                     by=who(response.participant, response.cell),
                     text=response.gaps,
                     capabilities=inject.capabilities,
-                    theme=theme_of(response.gaps),
+                    theme=gap_theme(response.gaps, inject.capabilities),
                     inject=response.inject,
                     event=response.seq,
+                    tlp=tlp_of(response.inject),
                 )
             )
     for observation in observations:
@@ -309,9 +461,10 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
                     if options.include_restricted
                     else f"rated {event.rating.value} (evaluator note withheld)",
                     capabilities=[event.capability],
-                    theme=theme_of(event.note),
+                    theme=theme_of(event.note) if options.include_restricted else capability_theme(event.capability),
                     inject=event.inject,
                     event=observation.seq,
+                    tlp=tlp_of(event.inject),
                 )
             )
     by_capability: dict[str, list[int]] = {}
@@ -321,19 +474,125 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
             by_capability.setdefault(capability_id, []).append(index)
         by_theme.setdefault(gap.theme, []).append(index)
 
-    # ---------------------------------------------------------------- silence
+    # ---------------------------------------------------------------- silence and lateness
+    default_seq = {r.event.inject: r.seq for r in records if isinstance(r.event, DecisionTaken) and r.event.default}
+
+    def party_name(party: Party) -> str:
+        return who(party.id) if party.kind == "delegation" else party.id
+
+    outcomes: list[InjectOutcome] = []
+    for inject_id in released:
+        if not response_required(state, inject_id):
+            continue
+        owed = parties(state, inject_id)
+        found = answers_by_inject[inject_id]
+        deadline = deadline_at(state, inject_id)
+        defaulted_at = default_seq.get(inject_id)
+        late: list[str] = []
+        for party, response in found.items():
+            reasons = []
+            if deadline is not None and response.at > deadline:
+                reasons.append(f"{played.minutes(deadline, response.at)} min after the deadline")
+            if defaulted_at is not None and response.seq > defaulted_at:
+                reasons.append("after the default")
+            if reasons:
+                late.append(f"{party_name(party)}: {', '.join(reasons)}")
+        missing = [party_name(p) for p in owed if p not in found]
+        decision = state.decisions.get(inject_id)
+        default_option = decision.option if decision is not None and decision.default else None
+        if not missing:
+            outcome: InjectOutcomeKind = "late" if late else "on_time"
+        elif default_option is not None:
+            outcome = "defaulted"
+        else:
+            outcome = "partly_answered" if found else "unanswered"
+        target = state.inject(inject_id).contingency
+        fired = (
+            target
+            if target is not None
+            and state.injects[target].via == "contingency"
+            and state.injects[target].cause == inject_id
+            else None
+        )
+        rule = answer_rule(state, inject_id)
+        outcomes.append(
+            InjectOutcome(
+                inject=inject_id,
+                title=state.inject(inject_id).title,
+                rule=" ".join(party_name(p) for p in owed) if isinstance(rule, list) else rule.value,
+                deadline=time_text(deadline, state) if deadline is not None else None,
+                outcome=outcome,
+                answered=[party_name(p) for p in owed if p in found],
+                late=late,
+                missing=missing,
+                default_option=default_option,
+                contingency=fired if fired not in hidden else None,
+                tlp=tlp_of(inject_id),
+            )
+        )
+    contingencies = []
+    for inject_id in released:
+        item = state.injects[inject_id]
+        if item.via != "contingency" or item.cause in hidden:
+            continue
+        cause = item.cause
+        deadline = deadline_at(state, cause)
+        owed = parties(state, cause)
+        in_time = {p for p, r in answered_at(state, cause).items() if deadline is None or r.at <= deadline}
+        lacking = [party_name(p) for p in owed if p not in in_time]
+        contingencies.append(
+            ContingencyFired(
+                contingency=inject_id,
+                because_of=cause,
+                at=time_text(item.released_at or 0, state),
+                why=(
+                    f"no answer from {', '.join(lacking) or ANY} by "
+                    f"{time_text(deadline, state) if deadline is not None else 'the deadline'}"
+                ),
+                tlp=tlp_of(inject_id),
+            )
+        )
+    not_played = []
+    for planned in plan.injects:
+        item = state.injects[planned.id]
+        if planned.id in hidden or item.status is InjectStatus.released:
+            continue
+        if item.status is InjectStatus.skipped:
+            status: Literal["held", "skipped", "never released"] = "skipped"
+        elif item.held:
+            status = "held"
+        elif planned.kind is ReleaseKind.scheduled:
+            status = "never released"
+        else:
+            continue  # a branch or contingency not taken: listed under decisions
+        not_played.append(
+            NotPlayed(
+                inject=planned.id, status=status, planned=time_text(planned.time.seconds, state), tlp=tlp_of(planned.id)
+            )
+        )
     unanswered = [
-        UnansweredInject(inject=i, deadline=time_text(d, state) if (d := deadline_at(state, i)) is not None else None)
+        UnansweredInject(
+            inject=i,
+            deadline=time_text(d, state) if (d := deadline_at(state, i)) is not None else None,
+            tlp=tlp_of(i),
+        )
         for i in released
         if awaits_response(state, i)
     ]
+    playing = {c.id for c in scenario.cells if c.kind in PLAYER_CELL_KINDS}
     idle = []
     for cell_row in cells:
-        times = sorted({r.at for r in by_cell.get(cell_row.id, [])})
-        marks = [plan.injects[0].time.seconds if plan.injects else 0, *times, state.at]
-        gaps_between = [(b - a, a, b) for a, b in pairwise(marks)]
-        if gaps_between:
-            longest = max(gaps_between)
+        if cell_row.id not in playing:
+            continue
+        addressed = [state.injects[i].released_at for i in released if cell_row.id in state.receivers(i)[0]]
+        starts = [a for a in addressed if a is not None]
+        if not starts:
+            continue
+        times = sorted({r.at for r in by_cell.get(cell_row.id, []) if r.at >= min(starts)})
+        marks = [min(starts), *times, state.at]
+        stretches = [(played.seconds(a, b), a, b) for a, b in pairwise(marks)]
+        if stretches:
+            longest = max(stretches)
             idle.append(
                 IdleCell(
                     cell=cell_row.id,
@@ -352,6 +611,7 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
             rating=o.event.rating,
             observation=o.event.note if options.include_restricted else "(evaluator note withheld)",
             inject=o.event.inject,
+            tlp=tlp_of(o.event.inject),
         )
         for o in observations
         if o.event.rating.value in ("P", "S")
@@ -364,9 +624,41 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
             analysis="",
             recommendation="",
             theme=g.theme,
+            tlp=g.tlp,
         )
         for g in gaps
     ]
+    findings = {
+        "defaulted": "decided by default: nobody who had to answer did",
+        "unanswered": "required answers never came",
+        "partly_answered": "some required answers never came",
+        "late": "answered late",
+    }
+    for o in outcomes:
+        if o.outcome == "on_time":
+            continue
+        inject = state.inject(o.inject)
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing: {', '.join(o.missing)}" if o.missing else "",
+                f"late: {'; '.join(o.late)}" if o.late else "",
+                f"default {o.default_option} applied" if o.default_option else "",
+                f"contingency {o.contingency} released" if o.contingency else "",
+            )
+            if part
+        )
+        improvements.append(
+            AreaForImprovement(
+                capability=", ".join(inject.capabilities) or "(none)",
+                observation=f"Inject {o.inject} ({o.title}): {findings[o.outcome]} ({detail})",
+                references=f"inject {o.inject}",
+                analysis="",
+                recommendation="",
+                theme="timeliness",
+                tlp=o.tlp,
+            )
+        )
     plan_rows = [
         ImprovementPlanRow(
             capability=item.capability,
@@ -378,12 +670,24 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
             start_date="",
             completion_date="",
             status="open",
+            tlp=item.tlp,
         )
         for item in improvements
     ]
+    timeline = [
+        Release(
+            inject=i,
+            at=state.injects[i].released_at,
+            time=time_text(state.injects[i].released_at or 0, state),
+            tlp=tlp_of(i),
+        )
+        for i in released
+    ]
     exercise = scenario.exercise
+    banner = min(labels_used, key=strictness.index)
     return Report(
-        tlp=exercise.tlp.label,
+        tlp=banner.label,
+        exercise_tlp=exercise.tlp.label,
         restricted_included=options.include_restricted,
         attribution="chatham_house" if options.chatham_house else "delegation",
         exercise=ExerciseOverview(
@@ -418,17 +722,36 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
         decisions=Decisions(path=path, untaken=untaken, branch_injects_never_played=never_played),
         coordination=Coordination(requests=requests, graph=graph),
         gaps=Gaps(register_=gaps, by_capability=by_capability, by_theme=by_theme),
-        silence=Silence(unanswered_required=unanswered, idle_cells=idle, open_requests=overdue_requests),
+        silence=Silence(
+            unanswered_required=unanswered,
+            idle_cells=idle,
+            open_requests=overdue_requests,
+            injects=outcomes,
+            contingencies_fired=contingencies,
+            not_played=not_played,
+        ),
         strengths=strengths,
         areas_for_improvement=improvements,
         improvement_plan=plan_rows,
-        timeline=[
-            Release(
-                inject=i,
-                at=state.injects[i].released_at,
-                time=time_text(state.injects[i].released_at or 0, state),
+        timeline=timeline,
+        responses=[
+            ResponseRow(
+                inject=r.inject,
+                by=who(r.participant, r.cell),
+                cell=r.cell,
+                time=time_text(r.at, state),
+                minutes=played.minutes(released_at[r.inject].at, r.at)
+                if r.inject in released_at and r.seq not in played.paused_seqs
+                else None,
+                during_pause=r.seq in played.paused_seqs,
+                decision=r.decision,
+                text=r.text,
+                agencies=r.agencies,
+                legal_basis=r.legal_basis,
+                gaps=r.gaps,
+                tlp=tlp_of(r.inject),
             )
-            for i in released
+            for r in sorted(responses, key=lambda r: r.seq)
         ],
         warning=warning or None,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -11,7 +10,7 @@ from ttx.collector import collector_paused
 from ttx.engine.chain import Verdict, records_from_rows, verify_rows
 from ttx.engine.events import EventRecord
 from ttx.engine.ports import RawRow
-from ttx.store.sessions import read_rows
+from ttx.store.sessions import Location, read_rows
 
 
 class UnverifiedLog(Exception):
@@ -22,7 +21,7 @@ class UnverifiedLog(Exception):
 class Log:
     """Every event of a session, with the verdict of its verification."""
 
-    path: Path
+    path: Location
     records: list[EventRecord]
     verdict: Verdict
 
@@ -34,7 +33,7 @@ class Log:
         return f"UNVERIFIED LOG: {self.verdict.problem} — shown because --force was given"
 
 
-def open_log(path: Path, *, force: bool = False) -> Log:
+def open_log(path: Location, *, force: bool = False) -> Log:
     """Read and verify a log; refuse an unverified one unless ``force``.
 
     Raises:

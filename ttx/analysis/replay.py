@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+from ttx.analysis.played import PlayedTime
 from ttx.analysis.replay_state import (
     BoardLine,
     DecisionLine,
@@ -16,9 +17,9 @@ from ttx.analysis.replay_state import (
     SeatState,
 )
 from ttx.collector import collector_paused
-from ttx.engine.events import EventRecord, SeatInfo, SeatRole
+from ttx.engine.events import EventRecord, ExerciseStarted, SeatInfo, SeatRole
 from ttx.engine.state import ExerciseState, InjectStatus, fold
-from ttx.engine.views import board_rows, inject_status, time_text, visible_injects
+from ttx.engine.views import board_rows, inject_status, may_see_request, time_text, visible_injects
 from ttx.model.time import ScenarioTime
 
 SNAPSHOT_EVERY = 2000
@@ -53,9 +54,31 @@ class Replay:
         """The last event at or before scenario time ``at`` (seconds)."""
         return bisect.bisect_right(self.ats, at)
 
+    def playable_range(self) -> tuple[int, int] | None:
+        """The scenario times the session was played over: from its start to its last event (None: never started)."""
+        start = next((r.at for r in self.records if isinstance(r.event, ExerciseStarted)), None)
+        return None if start is None else (start, self.final.at)
+
     def at_time(self, text: str) -> ExerciseState:
-        """The state at a scenario time such as "D2 10:00"."""
-        return self.at_seq(self.seq_at_time(ScenarioTime.parse(text).seconds))
+        """The state at a scenario time such as "D2 10:00" (ValueError outside the played range, naming it)."""
+        at = ScenarioTime.parse(text).seconds
+        played = self.playable_range()
+        if played is None:
+            raise ValueError("the session was never started: there is no played time to replay")
+        start, end = played
+        final = self.final
+        if not start <= at <= end:
+            raise ValueError(
+                f"{text} is outside the played range, {time_text(start, final)} to {time_text(end, final)}"
+            )
+        assert final.scenario is not None
+        for gap_start, gap_end in PlayedTime(self.records, final.scenario).dead:
+            if gap_start < at < gap_end:
+                raise ValueError(
+                    f"{text} was not played: the session went from {time_text(gap_start, final)} "
+                    f"to {time_text(gap_end, final)} (played range {time_text(start, final)} to {time_text(end, final)})"
+                )
+        return self.at_seq(self.seq_at_time(at))
 
 
 def find_seat(state: ExerciseState, who: str) -> SeatInfo:
@@ -64,13 +87,21 @@ def find_seat(state: ExerciseState, who: str) -> SeatInfo:
         return state.seats[who]
     if f"delegation:{who}" in state.seats:
         return state.seats[f"delegation:{who}"]
+    if f"scribe:{who}" in state.seats:
+        raise KeyError(f"no seat or delegation {who!r} in this session; {who} is a cell: try 'scribe:{who}'")
     raise KeyError(f"no seat or delegation {who!r} in this session")
 
 
-def replay_state(state: ExerciseState, seat: SeatInfo | None = None, warning: str = "") -> ReplayState:
-    """The state at a moment: the facilitator's view, or one seat's need-to-know view (``warning``: the log's)."""
+def replay_state(
+    state: ExerciseState, seat: SeatInfo | None = None, warning: str = "", at: int | None = None
+) -> ReplayState:
+    """The state at a moment: the facilitator's view, or one seat's need-to-know view.
+
+    ``warning``: the log's; ``at``: the scenario time asked for (seconds), which the document
+    reports as its ``scenario_time`` (default: the time of the last event folded).
+    """
     assert state.scenario is not None
-    now = state.at
+    now = state.at if at is None else max(at, state.at)
     header: dict[str, Any] = {
         "exercise": state.scenario.exercise.title,
         "tlp": state.scenario.exercise.tlp.label,
@@ -108,6 +139,7 @@ def replay_state(state: ExerciseState, seat: SeatInfo | None = None, warning: st
             warning=warning or None,
         )
     visible = visible_injects(state, seat)
+    seen = set(visible)
     injects = [
         SeatInject(
             id=i,
@@ -123,6 +155,13 @@ def replay_state(state: ExerciseState, seat: SeatInfo | None = None, warning: st
         mine = {seat.participant}
     else:
         mine = {p.id for p in state.scenario.participants if seat.cell in p.cells}
+    if mine is None:
+        parties: set[str] = set()
+    elif seat.participant:  # a delegation: itself and the cells it sits in
+        member = next((p for p in state.scenario.participants if p.id == seat.participant), None)
+        parties = mine | set(member.cells if member else [])
+    else:  # a scribe: its cell's delegations and the cell itself
+        parties = mine | ({seat.cell} if seat.cell else set())
     responses = [
         ResponseLine(inject=r.inject, participant=r.participant, decision=r.decision, text=r.text)
         for i in visible
@@ -137,7 +176,8 @@ def replay_state(state: ExerciseState, seat: SeatInfo | None = None, warning: st
                 id=k, from_=r.event.sender, to=r.event.recipient, kind=r.event.kind, answered=r.answer is not None
             )
             for k, r in state.requests.items()
-            if r.event.sender in mine or r.event.recipient in mine
+            if (r.event.sender in parties or r.event.recipient in parties)
+            and may_see_request(state, seat, r.event, seen)
         ]
     )
     return SeatState(

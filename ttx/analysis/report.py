@@ -6,12 +6,19 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from functools import cache
 from html import escape as _escape_html
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from ttx.analysis.charts import bar_chart, timeline_chart
 from ttx.analysis.report_model import Report
 from ttx.text import csv_cell, markdown_cell, markdown_text, visible
+
+CHATHAM_NOTE = (
+    "Chatham House: attributed to cells only; verbatim text may still identify a delegation "
+    "and should be reviewed before release."
+)
 
 
 def to_json(report: Report) -> str:
@@ -30,6 +37,8 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                 "injects planned",
                 "injects released",
                 "responses",
+                "requests",
+                "handovers",
                 "P",
                 "S",
                 "M",
@@ -43,13 +52,28 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                     o.injects_planned,
                     len(o.injects_released),
                     o.responses,
+                    o.requests,
+                    o.handovers,
                     *o.ratings.row(),
                 ]
                 for o in coverage.objectives
             ],
         ),
         "capabilities": (
-            ["capability", "name", "rating", "injects released", "responders", "P", "S", "M", "U", "not observed"],
+            [
+                "capability",
+                "name",
+                "rating",
+                "injects released",
+                "responders",
+                "requests",
+                "handovers",
+                "P",
+                "S",
+                "M",
+                "U",
+                "not observed",
+            ],
             [
                 [
                     c.id,
@@ -57,6 +81,8 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                     c.rating,
                     len(c.injects_released),
                     len(c.responders),
+                    c.requests,
+                    c.handovers,
                     *c.ratings.row(),
                 ]
                 for c in coverage.capabilities
@@ -91,27 +117,106 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                 for d in report.participation.delegations
             ],
         ),
+        "cells": (
+            ["cell", "received", "responses", "required answers missed"],
+            [[c.id, c.received, c.responses, " ".join(c.required_missed)] for c in report.participation.cells],
+        ),
         "decisions": (
-            ["inject", "option", "by", "default"],
-            [[p.inject, p.option, p.by, "yes" if p.default else ""] for p in report.decisions.path],
+            ["inject", "option", "by", "default", "TLP"],
+            [[p.inject, p.option, p.by, "yes" if p.default else "", p.tlp] for p in report.decisions.path],
         ),
         "untaken_branches": (
-            ["inject", "option", "label", "would release"],
-            [[u.inject, u.option, u.label, " ".join(u.would_release)] for u in report.decisions.untaken],
+            ["inject", "option", "label", "would release", "TLP"],
+            [[u.inject, u.option, u.label, " ".join(u.would_release), u.tlp] for u in report.decisions.untaken],
         ),
         "coordination": (
-            ["request", "from", "to", "kind", "answered", "minutes to answer"],
+            ["request", "from", "to", "between", "kind", "answered", "minutes to answer", "TLP"],
             [
-                [r.id, r.from_, r.to, r.kind, "yes" if r.answered else "no", r.minutes_to_answer]
+                [
+                    r.id,
+                    r.from_,
+                    r.to,
+                    r.between,
+                    f"{r.kind} (handover)" if r.handover and r.kind.strip().lower() != "handover" else r.kind,
+                    "yes" if r.answered else "no",
+                    r.minutes_to_answer,
+                    r.tlp,
+                ]
                 for r in report.coordination.requests
             ],
         ),
+        "coordination_graph": (
+            ["from", "to", "between", "requests", "answered"],
+            [[e.from_, e.to, e.between, e.requests, e.answered] for e in report.coordination.graph],
+        ),
         "gaps": (
-            ["source", "by", "capabilities", "theme", "inject", "event", "text"],
+            ["source", "by", "capabilities", "theme", "inject", "event", "text", "TLP"],
             [
-                [g.source, g.by, " ".join(g.capabilities), g.theme, g.inject, g.event, g.text]
+                [g.source, g.by, " ".join(g.capabilities), g.theme, g.inject, g.event, g.text, g.tlp]
                 for g in report.gaps.register_
             ],
+        ),
+        "answers": (
+            [
+                "inject",
+                "title",
+                "whose answer",
+                "deadline",
+                "outcome",
+                "answered",
+                "late",
+                "missing",
+                "default",
+                "contingency",
+                "TLP",
+            ],
+            [
+                [
+                    o.inject,
+                    o.title,
+                    o.rule,
+                    o.deadline,
+                    o.outcome.replace("_", " "),
+                    " ".join(o.answered),
+                    "; ".join(o.late),
+                    " ".join(o.missing),
+                    o.default_option,
+                    o.contingency,
+                    o.tlp,
+                ]
+                for o in report.silence.injects
+            ],
+        ),
+        "contingencies": (
+            ["contingency", "because of", "released", "why", "TLP"],
+            [[c.contingency, c.because_of, c.at, c.why, c.tlp] for c in report.silence.contingencies_fired],
+        ),
+        "not_played": (
+            ["inject", "status", "planned", "TLP"],
+            [[n.inject, n.status, n.planned, n.tlp] for n in report.silence.not_played],
+        ),
+        "responses": (
+            ["inject", "by", "cell", "time", "minutes", "decision", "text", "agencies", "legal basis", "gaps", "TLP"],
+            [
+                [
+                    r.inject,
+                    r.by,
+                    r.cell,
+                    r.time,
+                    r.minutes,
+                    r.decision,
+                    r.text,
+                    r.agencies,
+                    r.legal_basis,
+                    r.gaps,
+                    r.tlp,
+                ]
+                for r in report.responses
+            ],
+        ),
+        "timeline": (
+            ["inject", "released", "TLP"],
+            [[t.inject, t.time, t.tlp] for t in report.timeline],
         ),
         "improvement_plan": (
             [
@@ -124,24 +229,25 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                 "start date",
                 "completion date",
                 "status",
+                "TLP",
             ],
-            [row.row() for row in report.improvement_plan],
+            [[*row.row(), row.tlp] for row in report.improvement_plan],
         ),
     }
 
 
 def _strengths(report: Report) -> tuple[list[str], list[list[Any]]]:
     return (
-        ["capability", "task", "rating", "observation", "inject"],
-        [[s.capability, s.task, s.rating.value, s.observation, s.inject] for s in report.strengths],
+        ["capability", "task", "rating", "observation", "inject", "TLP"],
+        [[s.capability, s.task, s.rating.value, s.observation, s.inject, s.tlp] for s in report.strengths],
     )
 
 
 def _improvements(report: Report) -> tuple[list[str], list[list[Any]]]:
     return (
-        ["capability", "observation", "references", "analysis (root cause)", "recommendation"],
+        ["capability", "observation", "references", "analysis (root cause)", "recommendation", "TLP"],
         [
-            [a.capability, a.observation, a.references, a.analysis, a.recommendation]
+            [a.capability, a.observation, a.references, a.analysis, a.recommendation, a.tlp]
             for a in report.areas_for_improvement
         ],
     )
@@ -180,7 +286,7 @@ def _banner(report: Report) -> str:
     if report.warning:
         line += f" — {report.warning}"
     if report.restricted_included:
-        line += " — INCLUDES RESTRICTED MATERIAL (TLP:RED and evaluator notes)"
+        line += f" — INCLUDES RESTRICTED MATERIAL (above {report.exercise_tlp}, and evaluator notes)"
     return line
 
 
@@ -195,96 +301,66 @@ def session_log(report: Report) -> str:
 md = markdown_text
 
 
+class Rendered(str):
+    """Text already rendered for the output format (a table, a chart): templates insert it as is."""
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment(kind: Literal["md", "html"]) -> Any:
+    """The Jinja2 environment of one output format (imported here: `ttx --help` never loads jinja2).
+
+    HTML: autoescape on, and every value made visible (control characters as escapes) before it is
+    escaped. Markdown: every value escaped as Markdown text. Pre-rendered pieces pass unchanged.
+    """
+    import jinja2
+    from markupsafe import Markup
+
+    def finalize_md(value: Any) -> Any:
+        if isinstance(value, Rendered):
+            return value
+        return "" if value is None else markdown_text(str(value))
+
+    def finalize_html(value: Any) -> Any:
+        if isinstance(value, Markup):
+            return value
+        return "" if value is None else visible(str(value))
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=kind == "html",
+        finalize=finalize_html if kind == "html" else finalize_md,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _days(report: Report) -> tuple[list[str], list[list[Any]]]:
+    return ["day", "title", "lead"], [[d.day, d.title, d.lead] for d in report.exercise.days]
+
+
 def to_markdown(report: Report) -> str:
-    """The AAR/IP draft in Markdown, for editing."""
-    exercise, session = report.exercise, report.session
-    tables = _tables(report)
-    out = [
-        f"**{md(_banner(report))}**",
-        "",
-        f"# After-action report / improvement plan (draft): {md(exercise.title)}",
-        "",
-        "## Exercise overview",
-        "",
-        f"- **Exercise:** {md(exercise.title)} (version {md(exercise.version)})",
-        f"- **Dates:** {_date(exercise.start_date)} · {len(exercise.days)} days",
-        f"- **Sponsor:** {md(exercise.sponsor or '—')} · **Co-chairs:** {md(', '.join(exercise.co_chairs) or '—')}",
-        f"- **Point of contact:** {md(exercise.point_of_contact or '—')}",
-        f"- **Scope:** {md(exercise.scope or '—')}",
-        f"- **Participating organisations:** {len(exercise.participating_organisations)}",
-        f"- **Session:** {session.lifecycle.value}, {session.events} events, {session_log(report)}; "
-        f"{session.injects_released} injects released, {session.responses} responses, {session.observations} observations",
-        "",
-        md(exercise.summary or ""),
-        "",
-        "### Days",
-        "",
-        md_table(["day", "title", "lead"], [[d.day, d.title, d.lead] for d in exercise.days]),
-        "",
-        "## Objectives and capabilities",
-        "",
-        md_table(*tables["objectives"]),
-        "",
-        md_table(*tables["capabilities"]),
-        "",
-        "### Critical tasks",
-        "",
-        md_table(*tables["critical_tasks"]),
-        "",
-        "## Strengths",
-        "",
-        md_table(*_strengths(report)),
-        "",
-        "## Areas for improvement",
-        "",
-        md_table(*_improvements(report)),
-        "",
-        "## Participation",
-        "",
-        md_table(*tables["participation"]),
-        "",
-        "## Decisions and branches",
-        "",
-        md_table(*tables["decisions"]),
-        "",
-        "Alternatives never played:",
-        "",
-        md_table(*tables["untaken_branches"]),
-        "",
-        "## Coordination between delegations",
-        "",
-        md_table(*tables["coordination"]),
-        "",
-        "## Gaps register",
-        "",
-        md_table(*tables["gaps"]),
-        "",
-        "By theme: "
-        + (", ".join(f"{md(theme)} ({len(items)})" for theme, items in report.gaps.by_theme.items()) or "none"),
-        "",
-        "## Silence",
-        "",
-        "- Required injects nobody answered: "
-        + (md(", ".join(u.inject for u in report.silence.unanswered_required)) or "none"),
-        "- Requests never answered: " + (md(", ".join(report.silence.open_requests)) or "none"),
-        "- Longest quiet stretch per cell: "
-        + (
-            md(
-                ", ".join(
-                    f"{i.cell} {i.longest_idle_minutes} min ({i.from_}–{i.to})" for i in report.silence.idle_cells
-                )
-            )
-            or "none"
-        ),
-        "",
-        "## Improvement plan",
-        "",
-        md_table(*tables["improvement_plan"]),
-        "",
-        f"**{md(_banner(report))}**",
-        "",
-    ]
-    return "\n".join(out)
+    """The AAR/IP draft in Markdown, for editing (templates/report.md.j2)."""
+    tables = {**_tables(report), "strengths": _strengths(report), "improvements": _improvements(report)}
+    tables["days"] = _days(report)
+    return str(
+        _environment("md")
+        .get_template("report.md.j2")
+        .render(
+            banner=_banner(report),
+            chatham=report.attribution == "chatham_house",
+            chatham_note=CHATHAM_NOTE,
+            exercise=report.exercise,
+            session=report.session,
+            session_log=session_log(report),
+            dates=_date(report.exercise.start_date),
+            gaps=report.gaps,
+            silence=report.silence,
+            table=lambda name: Rendered(md_table(*tables[name])),
+        )
+    )
 
 
 CSS = """
@@ -308,7 +384,8 @@ def escape(text: str) -> str:
     return _escape_html(visible(text))
 
 
-def _html_table(header: list[str], rows: list[list[Any]]) -> str:
+def html_table(header: list[str], rows: list[list[Any]]) -> str:
+    """An HTML table (every cell escaped), or "none"."""
     if not rows:
         return "<p><em>none</em></p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
@@ -319,99 +396,72 @@ def _html_table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def to_html(report: Report) -> str:
-    """A single self-contained HTML file: readable, printable, charts as inline SVG."""
-    exercise, session = report.exercise, report.session
-    tables = _tables(report)
-    tlp = report.tlp.removeprefix("TLP:")
-    response_chart = bar_chart(
-        "Median time to respond per delegation (scenario minutes)",
+    """A single self-contained HTML file: readable, printable, charts as inline SVG (templates/report.html.j2)."""
+    from markupsafe import Markup
+
+    exercise, session, silence = report.exercise, report.session, report.silence
+    tables = {**_tables(report), "strengths": _strengths(report), "improvements": _improvements(report)}
+    tables["days"] = _days(report)
+    tables["overview"] = (
+        ["field", "value"],
         [
-            (d.id, d.median_response_minutes)
-            for d in report.participation.delegations
-            if d.median_response_minutes is not None
+            ["exercise", f"{exercise.title} (version {exercise.version})"],
+            ["dates", f"{_date(exercise.start_date)} · {len(exercise.days)} days"],
+            ["sponsor", exercise.sponsor],
+            ["co-chairs", ", ".join(exercise.co_chairs)],
+            ["point of contact", exercise.point_of_contact],
+            ["scope", exercise.scope],
+            ["participating organisations", ", ".join(o.id for o in exercise.participating_organisations)],
+            ["session", f"{session.lifecycle.value}, {session.events} events, {session_log(report)}"],
+            [
+                "played",
+                f"{session.injects_released} injects released, {session.responses} responses, "
+                f"{session.observations} observations",
+            ],
         ],
-        " min",
     )
-    coverage_chart = bar_chart(
-        "Injects released per objective",
-        [(o.id, len(o.injects_released)) for o in report.coverage.objectives],
+    tables["silence"] = (
+        ["what", "which"],
+        [
+            [
+                "required injects still owed an answer",
+                ", ".join(u.inject for u in silence.unanswered_required) or "none",
+            ],
+            ["requests never answered", ", ".join(silence.open_requests) or "none"],
+            [
+                "longest quiet stretch per cell",
+                "; ".join(f"{i.cell} {i.longest_idle_minutes} min" for i in silence.idle_cells) or "none",
+            ],
+        ],
     )
-    timeline = timeline_chart(
-        "Timeline of the exercise: inject releases", [(t.inject, t.at or 0) for t in report.timeline]
-    )
-    warning = f'<div class="warning">{escape(report.warning)}</div>' if report.warning else ""
-    restricted = (
-        '<div class="warning">Includes restricted material (TLP:RED and evaluator notes)</div>'
-        if report.restricted_included
-        else ""
-    )
-    banner = f'<div class="banner">EXERCISE <span class="tlp tlp-{escape(tlp)}">{escape(report.tlp)}</span></div>{warning}{restricted}'
-    sections = [
-        (
-            "Exercise overview",
-            f"<p>{escape(exercise.summary or '')}</p>"
-            + _html_table(
-                ["field", "value"],
-                [
-                    ["exercise", f"{exercise.title} (version {exercise.version})"],
-                    ["dates", f"{_date(exercise.start_date)} · {len(exercise.days)} days"],
-                    ["sponsor", exercise.sponsor],
-                    ["co-chairs", ", ".join(exercise.co_chairs)],
-                    ["point of contact", exercise.point_of_contact],
-                    ["scope", exercise.scope],
-                    ["participating organisations", ", ".join(o.id for o in exercise.participating_organisations)],
-                    ["session", f"{session.lifecycle.value}, {session.events} events, {session_log(report)}"],
-                    [
-                        "played",
-                        f"{session.injects_released} injects released, {session.responses} responses, {session.observations} observations",
-                    ],
-                ],
-            )
-            + _html_table(["day", "title", "lead"], [[d.day, d.title, d.lead] for d in exercise.days])
-            + timeline,
+    charts = {
+        "responses": bar_chart(
+            "Median time to respond per delegation (played scenario minutes)",
+            [
+                (d.id, d.median_response_minutes)
+                for d in report.participation.delegations
+                if d.median_response_minutes is not None
+            ],
+            " min",
         ),
-        (
-            "Objectives and capabilities",
-            coverage_chart
-            + _html_table(*tables["objectives"])
-            + _html_table(*tables["capabilities"])
-            + "<h3>Critical tasks</h3>"
-            + _html_table(*tables["critical_tasks"]),
+        "coverage": bar_chart(
+            "Injects released per objective", [(o.id, len(o.injects_released)) for o in report.coverage.objectives]
         ),
-        ("Strengths", _html_table(*_strengths(report))),
-        ("Areas for improvement", _html_table(*_improvements(report))),
-        ("Participation", response_chart + _html_table(*tables["participation"])),
-        (
-            "Decisions and branches",
-            _html_table(*tables["decisions"])
-            + "<h3>Alternatives never played</h3>"
-            + _html_table(*tables["untaken_branches"]),
+        "timeline": timeline_chart(
+            "Timeline of the exercise: inject releases", [(t.inject, t.at or 0) for t in report.timeline]
         ),
-        ("Coordination between delegations", _html_table(*tables["coordination"])),
-        ("Gaps register", _html_table(*tables["gaps"])),
-        (
-            "Silence",
-            _html_table(
-                ["what", "which"],
-                [
-                    [
-                        "required injects nobody answered",
-                        ", ".join(u.inject for u in report.silence.unanswered_required) or "none",
-                    ],
-                    ["requests never answered", ", ".join(report.silence.open_requests) or "none"],
-                    [
-                        "longest quiet stretch per cell",
-                        "; ".join(f"{i.cell} {i.longest_idle_minutes} min" for i in report.silence.idle_cells)
-                        or "none",
-                    ],
-                ],
-            ),
-        ),
-        ("Improvement plan", _html_table(*tables["improvement_plan"])),
-    ]
-    body = "".join(f"<h2>{escape(title)}</h2>{content}" for title, content in sections)
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(report.tlp)} AAR/IP draft: {escape(exercise.title)}</title><style>{CSS}</style></head><body>"
-        f"{banner}<h1>After-action report / improvement plan (draft): {escape(exercise.title)}</h1>{body}{banner}</body></html>\n"
+    }
+    return str(
+        _environment("html")
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            exercise=exercise,
+            css=Markup(CSS),
+            tlp_class=report.tlp.removeprefix("TLP:"),
+            chatham=report.attribution == "chatham_house",
+            chatham_note=CHATHAM_NOTE,
+            charts={name: Markup(svg) for name, svg in charts.items()},
+            table=lambda name: Markup(html_table(*tables[name])),
+        )
     )

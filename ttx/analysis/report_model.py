@@ -133,6 +133,10 @@ class ObjectiveCoverage(ReadModel):
     """Responses to the released ones."""
     responders: list[str]
     """Who responded, sorted."""
+    requests: int
+    """Coordination requests citing its released injects (delegations and working groups)."""
+    handovers: int
+    """Of those, handovers between working groups (kind "handover", or cell to cell)."""
     ratings: Ratings
     """Ratings of the capabilities that serve it."""
 
@@ -163,6 +167,10 @@ class CapabilityCoverage(ReadModel):
     """Released injects that exercise it."""
     responders: list[str]
     """Who responded to them, sorted."""
+    requests: int
+    """Coordination requests citing its released injects (delegations and working groups)."""
+    handovers: int
+    """Of those, handovers between working groups (kind "handover", or cell to cell)."""
     ratings: Ratings
     """Observations of this capability per rating."""
     rating: CapabilityRating
@@ -199,9 +207,9 @@ class DelegationParticipation(ReadModel):
     answered: int
     """Released injects it answered at least once."""
     required_missed: list[str]
-    """Injects requiring a response that it never answered."""
+    """Required injects it owed an answer itself (rule "each", or named in "by") and never answered."""
     median_response_minutes: float | None
-    """Median time from release to its first response, in scenario minutes."""
+    """Median time from release to its first response, in played scenario minutes (answers given during a pause are not timed)."""
     worst_response_minutes: float | None
     """Longest time from release to its first response, in scenario minutes."""
     median_response_wall_seconds: float | None
@@ -221,6 +229,8 @@ class CellParticipation(ReadModel):
     """Released injects addressed to it."""
     responses: int
     """Responses recorded for it."""
+    required_missed: list[str]
+    """Released injects that owe this cell one answer (by their rule) that it never gave."""
 
 
 class Participation(ReadModel):
@@ -246,6 +256,8 @@ class PathDecision(ReadModel):
     """Who decided, or "scenario default"."""
     default: bool
     """Whether the declared default was taken because nobody decided."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class UntakenOption(ReadModel):
@@ -261,6 +273,8 @@ class UntakenOption(ReadModel):
     """The branch injects it would have released."""
     decision_reached: bool
     """Whether the decision's inject was released at all."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class Decisions(ReadModel):
@@ -291,7 +305,13 @@ class CoordinationRequest(ReadModel):
     answered: bool
     """Whether it was answered."""
     minutes_to_answer: float | None
-    """Scenario minutes until the answer (none if unanswered)."""
+    """Scenario minutes until the answer, in played time (none if unanswered)."""
+    between: Literal["delegations", "cells", "delegation and cell"]
+    """Who the parties are: two delegations, two cells (working groups), or one of each."""
+    handover: bool
+    """Whether it is an inter-working-group handover (request kind "handover")."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class CoordinationEdge(ReadModel):
@@ -305,6 +325,8 @@ class CoordinationEdge(ReadModel):
     """Requests sent."""
     answered: int
     """Of those, answered."""
+    between: Literal["delegations", "cells", "delegation and cell"]
+    """Who the parties are: two delegations, two cells (working groups), or one of each."""
 
 
 class Coordination(ReadModel):
@@ -336,6 +358,8 @@ class Gap(ReadModel):
     """The inject that raised it, if any."""
     event: int
     """The event that recorded it."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class Gaps(ReadModel):
@@ -356,6 +380,8 @@ class UnansweredInject(ReadModel):
     """The inject id."""
     deadline: str | None
     """When the response was due, in scenario time (none: no deadline)."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class IdleCell(ReadModel):
@@ -371,15 +397,81 @@ class IdleCell(ReadModel):
     """When it ended, in scenario time."""
 
 
+InjectOutcomeKind = Literal["on_time", "late", "partly_answered", "defaulted", "unanswered"]
+
+
+class InjectOutcome(ReadModel):
+    """What became of one released inject that required an answer."""
+
+    inject: str
+    """The inject id."""
+    title: str
+    """Its headline."""
+    rule: str
+    """Whose answer it needed: "cell", "each", "any", or the parties named ("XAR DWG")."""
+    deadline: str | None
+    """When the answers were due, in scenario time (none: no deadline)."""
+    outcome: InjectOutcomeKind
+    """on_time: every party answered by the deadline; late: every party answered, some after the deadline
+    or after a default; partly_answered / unanswered: some / no party answered; defaulted: the decision was
+    taken by default and some party never answered."""
+    answered: list[str]
+    """Parties that answered (cells, delegations, or "(any receiver)")."""
+    late: list[str]
+    """Parties that answered late, each with why ("DWG: 45.0 min after the deadline", "XAR: after the default")."""
+    missing: list[str]
+    """Parties that never answered."""
+    default_option: str | None
+    """The option applied by default, if the decision was not taken by a player."""
+    contingency: str | None
+    """The contingency released because answers were missing at the deadline, if one was."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER")."""
+
+
+class ContingencyFired(ReadModel):
+    """A contingency inject released because an inject was not answered in time."""
+
+    contingency: str
+    """The contingency inject."""
+    because_of: str
+    """The inject whose answers were missing."""
+    at: str
+    """When it was released, in scenario time."""
+    why: str
+    """Who had not answered by the deadline."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER")."""
+
+
+class NotPlayed(ReadModel):
+    """A scheduled inject that players never saw."""
+
+    inject: str
+    """The inject id."""
+    status: Literal["held", "skipped", "never released"]
+    """Held by the facilitator when the session ended, skipped, or never reached."""
+    planned: str
+    """When it was planned, in scenario time."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER")."""
+
+
 class Silence(ReadModel):
     """What nobody answered, and when cells were quiet."""
 
     unanswered_required: list[UnansweredInject]
-    """Released injects requiring a response that nobody gave."""
+    """Released injects still owed an answer by a party their rule names (defaulted ones included)."""
     idle_cells: list[IdleCell]
     """Each cell's longest quiet stretch."""
     open_requests: list[str]
-    """Coordination requests never answered."""
+    """Requests never answered."""
+    injects: list[InjectOutcome]
+    """Every released inject that required an answer: on time, late, partly answered, defaulted or unanswered."""
+    contingencies_fired: list[ContingencyFired]
+    """Contingencies released, and why."""
+    not_played: list[NotPlayed]
+    """Scheduled injects held, skipped or never released."""
 
 
 # ---------------------------------------------------------------- AAR/IP tables
@@ -398,6 +490,8 @@ class Strength(ReadModel):
     """The evaluator's note (only with --include-restricted)."""
     inject: str | None
     """The inject being read, if any."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class AreaForImprovement(ReadModel):
@@ -415,6 +509,8 @@ class AreaForImprovement(ReadModel):
     """To complete."""
     theme: str
     """The gap's theme."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
 
 class ImprovementPlanRow(ReadModel):
@@ -438,6 +534,8 @@ class ImprovementPlanRow(ReadModel):
     """To complete."""
     status: str
     """"open" until completed."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
 
     def row(self) -> list[str]:
         """The cells in table order."""
@@ -463,6 +561,37 @@ class Release(ReadModel):
     """Scenario seconds since Day 1 00:00."""
     time: str
     """The same, as scenario time ("D2 09:30")."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER"): the stricter of the exercise's and the inject's."""
+
+
+class ResponseRow(ReadModel):
+    """One response, in full, for the appendix."""
+
+    inject: str
+    """The inject answered."""
+    by: str
+    """Who answered (a cell under Chatham House)."""
+    cell: str | None
+    """The cell the answer was given in."""
+    time: str
+    """When, in scenario time."""
+    minutes: float | None
+    """Played scenario minutes after the inject's release (none: given during a pause, not measurable)."""
+    during_pause: bool
+    """Whether it was recorded while the exercise was paused."""
+    decision: str | None
+    """The option chosen, if any."""
+    text: str
+    """The response."""
+    agencies: str
+    """Agencies involved."""
+    legal_basis: str
+    """Legal basis cited."""
+    gaps: str
+    """Gaps noted."""
+    tlp: str
+    """The handling label of the material this row quotes ("TLP:AMBER")."""
 
 
 # ---------------------------------------------------------------- the report
@@ -474,9 +603,11 @@ class Report(ReadModel):
     schema_: Literal["ttx-report/1"] = Field(default=REPORT_SCHEMA, alias="schema")
     """The document's format and version."""
     tlp: str
-    """The exercise's handling label, "TLP:AMBER": carry it with the report."""
+    """The report's handling label: the highest of the exercise's label and every row's ("TLP:AMBER")."""
+    exercise_tlp: str
+    """The exercise's own handling label; without --include-restricted nothing stricter is in the report."""
     restricted_included: bool
-    """Whether TLP:RED material and evaluators' notes are in (--include-restricted)."""
+    """Whether material above the exercise's label (TLP:RED, AMBER+STRICT above AMBER…) and evaluators' notes are in."""
     attribution: Literal["delegation", "chatham_house"]
     """"chatham_house": responses, decisions, requests and gaps are attributed to cells, never to delegations."""
     exercise: ExerciseOverview
@@ -503,5 +634,7 @@ class Report(ReadModel):
     """One row per area for improvement."""
     timeline: list[Release]
     """Inject releases in order."""
+    responses: list[ResponseRow]
+    """Appendix: every response included, in full, in log order."""
     warning: str | SkipJsonSchema[None] = absent_when_none()
     """Present only for a forced, unverified log: what is wrong with it."""

@@ -112,6 +112,8 @@ class Adhoc(_Command):
     questions: list[str] = []
     options: list[Option] = []
     response_required: bool = False
+    deadline: str | None = Field(default=None, max_length=8)
+    """How long after release a response is due, "HH:MM" of scenario time (implies a required response)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -137,8 +139,18 @@ class Respond(_Command):
     gaps: str = ""
 
 
+HANDOVER = "handover"
+"""The request kind of an inter-working-group handover: one cell hands a case or task to another."""
+
+
 class SendRequest(_Command):
-    """Ask another delegation for help (mutual legal assistance, information, consular access…)."""
+    """Ask another delegation or a cell for help (mutual legal assistance, information, a handover…).
+
+    A delegation seat sends as itself; a cell's scribe sends for a delegation of its cell (with
+    ``participant``) or, without it, for the cell. ``recipient`` is a delegation or a playing cell
+    (delivered to its scribe and members); ``request_kind: handover`` marks an inter-working-group
+    handover.
+    """
 
     kind: Literal["request"] = "request"
     id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,39}$")
@@ -147,12 +159,12 @@ class SendRequest(_Command):
     request_kind: str = "information"
     text: str = Field(min_length=1)
     participant: str | None = None
-    """Sender, when a cell scribe sends on behalf of a delegation."""
+    """Sender, when a cell scribe sends on behalf of a delegation (none: the scribe sends for its cell)."""
     inject: str | None = None
 
 
 class AnswerRequest(_Command):
-    """Answer a coordination request addressed to this delegation."""
+    """Answer a coordination request addressed to this delegation, or to a cell (by its scribe or a member)."""
 
     kind: Literal["answer"] = "answer"
     request: str

@@ -42,7 +42,7 @@ from ttx.engine.lifecycle import LIFECYCLE, TransitionRefused
 from ttx.engine.phases import day_start_after, entry_refusal, guard_reason, next_phase
 from ttx.engine.scheduler import Item, ItemKind, Scheduler
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
-from ttx.model.scenario import Inject, Phase
+from ttx.model.scenario import PLAYER_CELL_KINDS, Inject, Phase
 from ttx.model.time import ScenarioTime, Seconds
 
 Planned = list[tuple[Event, str]]
@@ -339,7 +339,11 @@ def _adhoc(state: ExerciseState, command: cmd.Adhoc, ctx: Context) -> Decision:
                 "body": command.body,
                 "questions": command.questions,
                 "options": [o.model_dump() for o in command.options],
-                "response": {"required": True} if command.response_required else None,
+                "response": (
+                    {"required": True, **({"deadline": command.deadline} if command.deadline else {})}
+                    if command.response_required or command.deadline
+                    else None
+                ),
             }
         )
     except ValidationError as error:
@@ -429,15 +433,33 @@ def _respond(state: ExerciseState, command: cmd.Respond, ctx: Context) -> Decisi
     return Decision(events, at)
 
 
+def _request_party(state: ExerciseState, seat: SeatInfo, participant: str | None) -> tuple[str, str | None]:
+    """(who sends, the cell it speaks in): a delegation, a scribe for a delegation, or a scribe for its cell."""
+    if seat.role is SeatRole.scribe and participant is None:
+        assert seat.cell is not None
+        return seat.cell, seat.cell
+    return _speaker(state, seat, participant)
+
+
+def _playing_cells(state: ExerciseState) -> set[str]:
+    assert state.scenario is not None
+    return {cell.id for cell in state.scenario.cells if cell.kind in PLAYER_CELL_KINDS}
+
+
 def _request(state: ExerciseState, command: cmd.SendRequest, ctx: Context) -> Decision:
     assert state.scenario is not None
-    sender, _ = _speaker(state, ctx.seat, command.participant)
-    if command.recipient not in {p.id for p in state.scenario.participants}:
-        raise Rejected(f"unknown delegation {command.recipient!r}")
+    sender, _ = _request_party(state, ctx.seat, command.participant)
+    cells = _playing_cells(state)
+    if command.recipient not in {p.id for p in state.scenario.participants} | cells:
+        raise Rejected(f"unknown delegation or cell {command.recipient!r}")
     if command.recipient == sender:
-        raise Rejected("a delegation cannot send a request to itself")
+        raise Rejected(f"{sender} cannot send a request to itself")
     if command.inject is not None:
-        _received(state, command.inject, sender)  # a request may cite only what its sender received
+        if sender in cells:  # a cell's scribe may cite only what its cell received
+            if not state.is_released(command.inject) or sender not in state.receivers(command.inject)[0]:
+                raise Rejected(f"no inject {command.inject} for cell {sender}")
+        else:
+            _received(state, command.inject, sender)  # a request may cite only what its sender received
     request_id = command.id or f"Q{ctx.command_id}"
     if request_id in state.requests:
         raise Rejected(f"request id {request_id!r} is already used")
@@ -453,12 +475,25 @@ def _request(state: ExerciseState, command: cmd.SendRequest, ctx: Context) -> De
 
 
 def _answer(state: ExerciseState, command: cmd.AnswerRequest, ctx: Context) -> Decision:
-    answerer, _cell = _speaker(state, ctx.seat, command.participant)
+    assert state.scenario is not None
     request = state.requests.get(command.request)
     if request is None:
         raise Rejected(f"unknown request {command.request!r}")
-    if request.event.recipient != answerer:
-        raise Rejected(f"request {command.request} was sent to {request.event.recipient}, not {answerer}")
+    recipient = request.event.recipient
+    seat = ctx.seat
+    if recipient in _playing_cells(state):
+        # a request to a cell is answered by its scribe (for the cell) or by a delegation seated in it
+        if seat.role is SeatRole.scribe and command.participant is None and seat.cell == recipient:
+            answerer = recipient
+        else:
+            answerer, _cell = _speaker(state, seat, command.participant)
+            member = next(p for p in state.scenario.participants if p.id == answerer)
+            if recipient not in member.cells:
+                raise Rejected(f"request {command.request} was sent to {recipient}, not {answerer}")
+    else:
+        answerer, _cell = _speaker(state, seat, command.participant)
+        if recipient != answerer:
+            raise Rejected(f"request {command.request} was sent to {recipient}, not {answerer}")
     if request.answer is not None:
         raise Rejected(f"request {command.request} is already answered")
     return Decision(

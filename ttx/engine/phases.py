@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ttx.engine.obligations import guard_met
 from ttx.engine.state import ExerciseState, Lifecycle
 from ttx.model.scenario import Phase, Scenario
 from ttx.model.time import Seconds
@@ -13,7 +14,7 @@ def guard_reason(phase: Phase, state: ExerciseState, override: bool = False) -> 
         return None
     if phase.guard.facilitator_only:
         return "only the facilitator can enter this phase"
-    missing = [inject for inject in phase.guard.responses if not state.has_response(inject)]
+    missing = [inject for inject in phase.guard.responses if not guard_met(state, inject)]
     if missing:
         return f"no response yet to {', '.join(missing)}"
     return None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from ttx.engine.events import BranchTaken, EventRecord, InjectReleased, InjectUnheld, ReleaseVia
+from ttx.engine.obligations import awaits_response
 from ttx.engine.phases import phase_start_after
 from ttx.engine.state import ExerciseState, InjectStatus
 from ttx.model.plan import ReleaseKind
@@ -148,7 +149,7 @@ class Scheduler:
             target = inject.contingency
             return (
                 target is not None
-                and not state.has_response(item.key)
+                and awaits_response(state, item.key)
                 and state.injects[target].status is InjectStatus.pending
             )
         return item.key not in state.decisions

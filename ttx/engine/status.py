@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ttx.engine.clock import MAX_SPEED
-from ttx.engine.obligations import unanswered_required
+from ttx.engine.obligations import defaulted, unanswered_required
 from ttx.engine.phases import waiting_reason
 from ttx.engine.scheduler import Scheduler
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
@@ -66,7 +66,9 @@ class Status(ReadModel):
     responses: int
     """Responses recorded."""
     decisions: dict[str, str]
-    """The option taken for each decided inject: inject id → option id."""
+    """The option players took for each inject they decided: inject id → option id."""
+    defaulted: dict[str, str]
+    """The option applied by default (nobody decided): inject id → option id. Never an answer."""
     open_requests: list[str]
     """Coordination requests not answered yet, sorted."""
     observations: int
@@ -74,7 +76,7 @@ class Status(ReadModel):
     next_due: list[DueInject]
     """The next injects due for release, at most five, in time order."""
     unanswered_required: list[str]
-    """Released injects that require a response nobody gave, in release order."""
+    """Released injects still owed an answer by one of the parties their rule names (defaulted ones included), in release order."""
     waiting: str | None
     """Why the clock waits at the next phase boundary, if it does."""
     rejected_commands: int
@@ -104,7 +106,8 @@ def status_of(state: ExerciseState) -> Status:
         ),
         held=sorted(k for k, v in state.injects.items() if v.held),
         responses=sum(len(v) for v in state.responses.values()),
-        decisions={k: v.option for k, v in state.decisions.items()},
+        decisions={k: v.option for k, v in state.decisions.items() if not v.default},
+        defaulted={k: v.option for k, v in state.decisions.items() if defaulted(state, k)},
         open_requests=sorted(k for k, r in state.requests.items() if r.answer is None),
         observations=len(state.observations),
         next_due=[

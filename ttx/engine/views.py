@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ttx.engine.events import SeatInfo, SeatRole
-from ttx.engine.obligations import past_deadline, response_required
+from ttx.engine.events import RequestSent, SeatInfo, SeatRole
+from ttx.engine.obligations import defaulted, has_answer, overdue_for, past_deadline, response_required
 from ttx.engine.state import ExerciseState, InjectStatus
 from ttx.model.base import Tlp
 from ttx.model.plan import ReleaseKind
@@ -58,7 +58,11 @@ def planned_at(state: ExerciseState, inject_id: str) -> int:
 
 
 def inject_status(state: ExerciseState, inject_id: str, now: int) -> str:
-    """pending, due, held, skipped, released, required, answered or overdue."""
+    """pending, due, held, skipped, released, required, answered, defaulted or overdue.
+
+    "answered" means every party the inject's rule names has answered (obligations.py); a decision
+    taken by default without those answers is "defaulted", never "answered".
+    """
     item = state.injects[inject_id]
     if item.status is InjectStatus.skipped:
         return "skipped"
@@ -66,8 +70,10 @@ def inject_status(state: ExerciseState, inject_id: str, now: int) -> str:
         if item.held:
             return "held"
         return "due" if planned_at(state, inject_id) <= now else "pending"
-    if state.has_response(inject_id):
+    if has_answer(state, inject_id):
         return "answered"
+    if defaulted(state, inject_id):
+        return "defaulted"
     if response_required(state, inject_id):
         return "overdue" if past_deadline(state, inject_id, now) else "required"
     return "released"
@@ -141,7 +147,7 @@ class BoardRow:
 
 
 def board_rows(state: ExerciseState, now: int) -> list[BoardRow]:
-    """Per delegation: injects received, answered, overdue; open requests addressed to it."""
+    """Per delegation: injects received, answered, overdue (those it owes itself); open requests to it."""
     assert state.scenario is not None
     answered_by: dict[str, set[str]] = {}
     for inject_id, responses in state.responses.items():
@@ -151,9 +157,7 @@ def board_rows(state: ExerciseState, now: int) -> list[BoardRow]:
     for participant in state.scenario.participants:
         received = state.inbox.get(participant.id, [])
         mine = answered_by.get(participant.id, set())
-        overdue = [
-            inject_id for inject_id in received if inject_id not in mine and past_deadline(state, inject_id, now)
-        ]
+        overdue = overdue_for(state, participant.id, received, now)
         open_requests = sum(
             1 for r in state.requests.values() if r.event.recipient == participant.id and r.answer is None
         )
@@ -182,13 +186,13 @@ class CellRow:
 
 
 def cell_rows(state: ExerciseState, now: int) -> list[CellRow]:
-    """Per playing cell: injects addressed to it, how many its members answered, which are overdue."""
+    """Per playing cell: injects addressed to it, how many its members answered, which it owes and is overdue on."""
     assert state.scenario is not None
     rows = []
     for cell in state.scenario.cells:
         addressed = [i for i in state.released if cell.id in state.receivers(i)[0]]
         answered = [i for i in addressed if any(r.cell == cell.id for r in state.responses.get(i, []))]
-        overdue = [i for i in addressed if i not in answered and past_deadline(state, i, now)]
+        overdue = overdue_for(state, cell.id, addressed, now)
         if addressed or cell.kind.value in ("working_group", "delegation", "other"):
             rows.append(CellRow(cell.id, len(addressed), len(answered), overdue))
     return rows
@@ -212,6 +216,26 @@ def visible_injects(state: ExerciseState, seat: SeatInfo) -> list[str]:
     if seat.role is SeatRole.delegation:
         return [i for i in released if seat.participant in state.receivers(i)[1]]
     return [i for i in released if seat.cell in state.receivers(i)[0]]
+
+
+def may_see_request(state: ExerciseState, seat: SeatInfo, request: RequestSent, seen: set[str] | None = None) -> bool:
+    """Whether a seat that is party to a request may read it: a request inherits the handling of the inject it cites.
+
+    A seat the request is sent from or to directly (its delegation, or a scribe's own cell) reads
+    it unless it cites an AMBER+STRICT or RED inject the seat may not see; a scribe that is party
+    only through one of its cell's delegations reads it only if its cell received the cited inject.
+    Facilitator and evaluators read every request. ``seen``: the seat's visible injects, if known.
+    """
+    if seat.role in (SeatRole.facilitator, SeatRole.evaluator):
+        return True
+    cited = request.inject
+    visible = seen if seen is not None else set(visible_injects(state, seat))
+    if cited is None or cited in visible:
+        return True
+    me = seat.participant if seat.participant is not None else seat.cell
+    if me in (request.sender, request.recipient):
+        return state.inject(cited).tlp not in (Tlp.RED, Tlp.AMBER_STRICT)
+    return False
 
 
 def may_see_responses(seat: SeatInfo, participant: str) -> bool:

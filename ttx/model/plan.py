@@ -143,6 +143,16 @@ def build_plan(scenario: Scenario) -> tuple[Plan, list[PlanIssue]]:
         time = times[inject.id]
         phase = phases[inject.phase] if inject.phase else _phase_at(scenario.phases, time)
         cells, participants = resolve_to(inject.to)
+        if inject.response is not None and isinstance(inject.response.by, list):
+            for position, party in enumerate(inject.response.by):
+                if party not in cells and party not in participants:
+                    issues.append(
+                        (
+                            ("injects", index, "response", "by", position),
+                            f"{party!r} does not receive this inject: 'by' names only cells in 'to' "
+                            "and delegations that receive it",
+                        )
+                    )
         planned.append(
             PlannedInject(
                 inject=inject,

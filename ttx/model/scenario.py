@@ -286,11 +286,25 @@ class Trigger(Model):
         return self
 
 
+class AnswerBy(StrEnum):
+    """Whose answer a required inject needs."""
+
+    cell = "cell"
+    """One answer per addressed cell (any member, or its scribe); delegations named directly answer for themselves."""
+    each = "each"
+    """One answer from each delegation that receives the inject."""
+    any = "any"
+    """One answer from any receiver."""
+
+
 class ResponseRule(Model):
     """Whether a response is required, by when, and what happens when it does not come."""
 
     required: bool = True
-    """Each receiving cell is expected to respond."""
+    """Whether an answer is expected (see 'by' for whose)."""
+    by: AnswerBy | list[Id] | None = None
+    """Whose answer is needed: "cell" (one answer per addressed cell, the default), "each" addressed
+    delegation, "any" one of the receivers, or a list of cells and delegations (one answer from each)."""
     deadline: Duration | None = None
     """How long after release the response is due, "HH:MM" of scenario time."""
     contingency: Id | None = None
@@ -302,6 +316,8 @@ class ResponseRule(Model):
             raise ValueError("a contingency needs a deadline")
         if self.contingency is not None and not self.required:
             raise ValueError("a contingency needs 'required: true'")
+        if isinstance(self.by, list) and not self.by:
+            raise ValueError("'by' needs at least one cell or delegation")
         return self
 
 
