@@ -227,10 +227,6 @@ class ExerciseState:
         state = self.injects.get(inject_id)
         return state is not None and state.status is InjectStatus.released
 
-    def has_response(self, inject_id: str) -> bool:
-        """Whether anyone responded to (or decided) the inject."""
-        return bool(self.responses.get(inject_id)) or inject_id in self.decisions
-
     def summary(self) -> dict[str, Any]:
         """Comparable digest of the state (for tests, status output and replay checks)."""
         return {
