@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_SCENARIO ?= scenarios/monsoon-drift
 
-.PHONY: demo demo-headless test lint typecheck pytest system-packages bench schema clean
+.PHONY: demo demo-headless test lint typecheck pytest system-packages bench bench-postgres schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $(STAMP)
 
 DEMO_SESSION ?= demo.ttx
@@ -44,11 +44,15 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-# tmux drives the terminal UI in end-to-end tests; chromium renders HTML reports.
+# tmux drives the terminal UI in end-to-end tests; chromium renders HTML reports; postgresql's initdb and
+# pg_ctl start the throwaway servers of the PostgreSQL tests (Debian keeps them in /usr/lib/postgresql/*/bin).
+PG_BIN = $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
 system-packages:
 	@missing=""; \
 	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; } || [ -n "$(PG_BIN)" ] \
+	  || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing system packages:$$missing"; \
@@ -68,6 +72,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/fold_speed.py
 	$(BIN)/python bench/console_speed.py
 	$(BIN)/python bench/report_speed.py
+	$(BIN)/python bench/serve_speed.py
+	$(BIN)/python bench/postgres_speed.py
+
+## bench-postgres: only the PostgreSQL store's figures (starts its own throwaway server)
+bench-postgres: $(STAMP)
+	$(BIN)/python bench/postgres_speed.py
 
 ## schema: regenerate the committed JSON Schemas after changing the models (scenario files, then JSON outputs)
 schema: $(STAMP)

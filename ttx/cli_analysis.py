@@ -14,6 +14,14 @@ from ttx.private_files import write_private
 from ttx.text import one_line
 
 EXIT_OK, EXIT_INVALID = 0, 2
+LOG_HELP = (
+    "a session file, an exported .jsonl log, a PostgreSQL session URL (postgresql://host/db?session=NAME), "
+    "or NAME with --store"
+)
+STORE_HELP = (
+    "the PostgreSQL database holding the session (postgresql://[user@]host[:port]/db); a bare session name "
+    "(letters, digits, - and _) then names a session in it (default: the TTX_STORE environment variable)"
+)
 CONTROL_MATERIAL = "EXERCISE CONTROL MATERIAL: {what}; keep it to exercise control (see docs/security.md)"
 
 
@@ -22,11 +30,14 @@ def _fail(message: str) -> int:
     return EXIT_INVALID
 
 
-def _open(path: Path, force: bool) -> Log | None:
+def _open(text: str, store: str | None, force: bool) -> Log | None:
+    """The verified log of a session file, export or PostgreSQL session (None once the refusal is printed)."""
     from ttx.analysis.logfile import UnverifiedLog, open_log
     from ttx.engine.ports import StoreError
+    from ttx.store.sessions import resolve
 
     try:
+        path = resolve(text, store)
         log = open_log(path, force=force)
     except (StoreError, UnverifiedLog) as error:
         _fail(str(error))
@@ -43,7 +54,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a session: a console with a timeline, or the state at a time as JSON."""
     from ttx.analysis.replay import Replay, find_seat, replay_state
 
-    log = _open(args.path, args.force)
+    log = _open(args.path, args.store, args.force)
     if log is None:
         return EXIT_INVALID
     replay = Replay(log.records)
@@ -69,7 +80,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
             return _fail(str(error.args[0]))
     if state.scenario is None:
         return _fail(f"nothing had happened by {args.at}")
-    document = replay_state(state, seat, log.warning)
+    from ttx.model.time import ScenarioTime
+
+    document = replay_state(state, seat, log.warning, at=ScenarioTime.parse(args.at).seconds)
     if args.json:
         print(document.to_json())
     else:
@@ -80,7 +93,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the after-action report draft (or compare sessions)."""
-    from ttx.analysis.comparison import compare, compare_markdown
+    from ttx.analysis.comparison import compare, compare_html, compare_markdown
     from ttx.analysis.gaps import Options, build_report
     from ttx.analysis.report import to_csv_zip, to_html, to_json, to_markdown
     from ttx.engine.state import fold
@@ -89,19 +102,27 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail("several logs: add --compare to put them side by side")
     options = Options(include_restricted=args.include_restricted, chatham_house=args.chatham_house)
     if args.include_restricted:
-        print(CONTROL_MATERIAL.format(what="TLP:RED material and evaluators' notes are included"), file=sys.stderr)
+        print(
+            CONTROL_MATERIAL.format(
+                what="material above the exercise's label (TLP:RED, AMBER+STRICT) and evaluators' notes are included"
+            ),
+            file=sys.stderr,
+        )
     reports = []
     for path in args.paths:
-        log = _open(path, args.force)
+        log = _open(path, args.store, args.force)
         if log is None:
             return EXIT_INVALID
         state = fold(log.records)
-        reports.append((path.name, build_report(state, log.records, options, log.warning)))
+        reports.append((log.path.name, build_report(state, log.records, options, log.warning)))
     if args.compare:
-        if args.format not in ("md", "json"):
-            return _fail("--compare writes md or json")
+        if args.format not in ("md", "html", "json"):
+            return _fail("--compare writes md, html or json")
         comparison = compare(reports)
-        text = compare_markdown(comparison) if args.format == "md" else comparison.to_json() + "\n"
+        if args.format == "json":
+            text = comparison.to_json() + "\n"
+        else:
+            text = compare_markdown(comparison) if args.format == "md" else compare_html(comparison)
         return _write(text, args.output)
     report = reports[0][1]
     if args.format == "csv":
@@ -126,7 +147,8 @@ def _write(text: str, output: str | None) -> int:
 def add_analysis_commands(add: Any) -> None:
     """Register replay and report on the ttx parser."""
     replay = add("replay", cmd_replay, "replay a session or exported log: a timeline console, or the state at a time")
-    replay.add_argument("path", type=Path, metavar="SESSION_OR_JSONL")
+    replay.add_argument("path", metavar="SESSION_OR_JSONL", help=LOG_HELP)
+    replay.add_argument("--store", metavar="URL", help=STORE_HELP)
     replay.add_argument("--at", metavar="TIME", help='scenario time, e.g. "D2 10:00": print the state then (headless)')
     replay.add_argument("--json", action="store_true", help="with --at: print JSON")
     replay.add_argument(
@@ -139,11 +161,14 @@ def add_analysis_commands(add: Any) -> None:
     report = add(
         "report", cmd_report, "draft the after-action report / improvement plan from a session or exported log"
     )
-    report.add_argument("paths", nargs="+", type=Path, metavar="SESSION_OR_JSONL")
+    report.add_argument("paths", nargs="+", metavar="SESSION_OR_JSONL", help=LOG_HELP)
+    report.add_argument("--store", metavar="URL", help=STORE_HELP)
     report.add_argument("--format", choices=("md", "html", "csv", "json"), default="md")
     report.add_argument("-o", "--output", help="write to this file (csv: a .zip)")
     report.add_argument(
-        "--include-restricted", action="store_true", help="include TLP:RED material and evaluators' notes"
+        "--include-restricted",
+        action="store_true",
+        help="include material above the exercise's label (TLP:RED, AMBER+STRICT) and evaluators' notes",
     )
     report.add_argument("--chatham-house", action="store_true", help="attribute quotes to cells, never to delegations")
     report.add_argument("--compare", action="store_true", help="compare two or more sessions side by side")

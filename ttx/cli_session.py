@@ -1,8 +1,9 @@
-"""The session verbs of the ``ttx`` command: run, seats, submit, status, log, verify."""
+"""The session verbs of the ``ttx`` command: run, join, seats, submit, status, log, verify, session copy."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -17,8 +18,14 @@ if TYPE_CHECKING:
     from ttx.engine.ports import EventStore
     from ttx.engine.script import Script
     from ttx.engine.state import ExerciseState
+    from ttx.store.address import Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_QUEUED = 0, 1, 2, 3
+SESSION_HELP = "a session file, a PostgreSQL session URL (postgresql://host/db?session=NAME), or NAME with --store"
+STORE_HELP = (
+    "the PostgreSQL database holding the session (postgresql://[user@]host[:port]/db); a bare SESSION name "
+    "(letters, digits, - and _) then names a session in it (default: the TTX_STORE environment variable)"
+)
 CONTROL_MATERIAL = (
     "EXERCISE CONTROL MATERIAL: join codes, every inject (TLP:RED and future ones included) and facilitator notes; "
     "keep it to exercise control (see docs/security.md)"
@@ -80,9 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ttx.engine.ports import StoreError
     from ttx.loader.load import load_scenario
     from ttx.loader.problems import ScenarioError
-    from ttx.store.sessions import open_store
+    from ttx.store.sessions import open_store, resolve, session_exists
 
-    session: Path = args.session
     script = None
     try:
         if args.script is not None:
@@ -94,8 +100,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     clock = SystemClock()
     try:
-        if session.exists():
-            store = open_store(session)
+        where = resolve(args.session, args.store)
+        session = _shown_location(where)
+        if session_exists(where):
+            store = open_store(where)
             digest = _snapshot_digest(store)
             if loaded is not None and digest is not None and digest != loaded.digest:
                 store.close()
@@ -108,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 return _fail(
                     f"{session} does not exist; give a scenario to create it: ttx run SCENARIO --session {session}"
                 )
-            store = open_store(session, create=True)
+            store = open_store(where, create=True)
             create_session(store, loaded.scenario, loaded.digest, clock, evaluators=args.evaluators)
             print(f"created session {session} from {args.scenario} (seat codes: ttx seats {session})")
         if not store.acquire_writer():
@@ -119,7 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if refusal is not None:
                 return _fail(refusal)
             if args.headless:
-                return _run_headless(store, clock, args.speed, script)
+                return _run_headless(store, clock, 1.0 if args.speed is None else args.speed, script)
             if args.plain or not sys.stdout.isatty():
                 _print_join_lines(store)
                 return _run_foreground(store, clock, args.speed)
@@ -130,15 +138,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(str(error))
 
 
+def _shown_location(where: Location | str) -> str:
+    """A session's location as a shell word a person can paste (a database URL without its password)."""
+    return shlex.quote(str(where))
+
+
 def _verify_before_resume(store: EventStore, *, force: bool) -> str | None:
     """Check the log before appending to it; with ``force``, record that it was resumed anyway."""
     from ttx.engine.chain import verify_rows
     from ttx.engine.clock import SystemClock
-    from ttx.engine.events import SYSTEM, ResumedUnverified
+    from ttx.engine.events import SYSTEM, LogSealed, ResumedUnverified
     from ttx.engine.ports import NewEvent
 
     verdict = verify_rows(store.raw_rows())
     if verdict.ok:
+        return None
+    head_seq = store.head()[0]
+    last_kind = next((row[4] for row in store.raw_rows() if row[0] == head_seq), "") if head_seq else ""
+    if force and last_kind == LogSealed.model_fields["type"].default:
+        print(
+            f"warning: {store.location} does not verify ({verdict.problem}) and is sealed: nothing is appended",
+            file=sys.stderr,
+        )
         return None
     if not force:
         return (
@@ -166,7 +187,7 @@ def _run_headless(store: EventStore, clock: SystemClock, speed: float, script: S
     return EXIT_OK
 
 
-def _run_foreground(store: EventStore, clock: SystemClock, speed: float) -> int:
+def _run_foreground(store: EventStore, clock: SystemClock, speed: float | None) -> int:
     """Run the controller without a UI: process commands from other terminals, print the feed."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
@@ -181,10 +202,11 @@ def _run_foreground(store: EventStore, clock: SystemClock, speed: float) -> int:
         for line in summary_lines(controller.state, store):
             print(one_line(line))
         return EXIT_OK
-    if speed != controller.state.speed:
+    if speed is not None and speed != controller.state.speed:
         controller.submit(cmd.SetSpeed(speed=speed))
     print(
-        f"controller running {store.location}: send commands with `ttx submit {store.location} --seat CODE ...`; Ctrl-C stops"
+        f"controller running {store.location}: send commands with "
+        f"`ttx submit {_shown_location(store.location)} --seat CODE ...`; Ctrl-C stops"
     )
     try:
         while not controller.closed():
@@ -201,7 +223,7 @@ def _run_foreground(store: EventStore, clock: SystemClock, speed: float) -> int:
 def join_lines(store: EventStore) -> list[str]:
     """The exact `ttx join` command for every non-facilitator seat."""
     return [
-        f"ttx join {store.location} --seat {seat.code}    # {seat.seat}: {seat.label}"
+        f"ttx join {_shown_location(store.location)} --seat {seat.code}    # {seat.seat}: {seat.label}"
         for seat in store.seats()
         if seat.seat != "facilitator"
     ]
@@ -216,29 +238,33 @@ def _print_join_lines(store: EventStore) -> list[str]:
     return lines
 
 
-def _run_console(store: EventStore, clock: SystemClock, speed: float) -> int:
-    """The facilitator console (Textual), running the controller."""
+def _run_console(store: EventStore, clock: SystemClock, speed: float | None) -> int:
+    """The facilitator console (Textual), running the controller; a closed session prints its summary instead."""
     from ttx.engine import commands as cmd
     from ttx.engine.controller import Controller
-    from ttx.engine.headless import head_lines
+    from ttx.engine.headless import head_lines, summary_lines
     from ttx.tui.facilitator import FacilitatorApp
 
-    lines = _print_join_lines(store)
     controller = Controller(store, clock)
-    if speed != controller.state.speed and controller.state.lifecycle.value != "closed":
+    if controller.state.lifecycle.value == "closed":
+        for line in summary_lines(controller.state, store):
+            print(one_line(line))
+        return EXIT_OK
+    lines = _print_join_lines(store)
+    if speed is not None and speed != controller.state.speed:  # resuming without --speed keeps the session's
         controller.submit(cmd.SetSpeed(speed=speed))
     app = FacilitatorApp(controller, join_lines=lines)
     app.run()
     if app.return_code:
         print(
             f"the facilitator console stopped on an error (above); every recorded event and queued command is kept. "
-            f"Resume with: ttx run --session {store.location}",
+            f"Resume with: ttx run --session {_shown_location(store.location)}",
             file=sys.stderr,
         )
         return EXIT_FINDINGS
     for line in head_lines(controller.state):
         print(one_line(line))
-    print(f"facilitator console closed; resume with: ttx run --session {store.location}")
+    print(f"facilitator console closed; resume with: ttx run --session {_shown_location(store.location)}")
     return EXIT_OK
 
 
@@ -271,13 +297,14 @@ def cmd_join(args: argparse.Namespace) -> int:
     if not code:
         return _fail("give the seat's join code: type it when asked, set TTX_SEAT, or pass --seat CODE")
     try:
-        client = SessionReader(_open(args.session), code)
+        client = SessionReader(_open(args), code)
     except StoreError as error:
         return _fail(str(error))
     if client.seat.role.value == "facilitator":
         client.close()
         return _fail(
-            f"that is the facilitator's code: open the facilitator console with ttx run --session {args.session}"
+            "that is the facilitator's code: open the facilitator console with "
+            f"ttx run --session {_shown_location(client.location)}"
         )
     from ttx.tui.participant import SeatApp
 
@@ -290,10 +317,11 @@ def cmd_join(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(path: Path, *, read_only: bool = False) -> EventStore:
-    from ttx.store.sessions import open_store
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> EventStore:
+    """The session named on the command line (a file, a PostgreSQL URL, or a name in --store / TTX_STORE)."""
+    from ttx.store.sessions import open_store, resolve
 
-    return open_store(path, read_only=read_only)
+    return open_store(resolve(args.session, args.store), read_only=read_only)
 
 
 def cmd_seats(args: argparse.Namespace) -> int:
@@ -301,16 +329,17 @@ def cmd_seats(args: argparse.Namespace) -> int:
     from ttx.engine.ports import StoreError
 
     try:
-        store = _open(args.session, read_only=True)
+        store = _open(args, read_only=True)
+        with_codes = store.seats()
+        where = _shown_location(store.location)
+        store.close()
     except StoreError as error:
         return _fail(str(error))
-    with_codes = store.seats()
-    store.close()
     print(CONTROL_MATERIAL)
     width = max(len(seat.seat) for seat in with_codes)
     for seat in with_codes:
         print(f"{seat.code}  {one_line(seat.seat):<{width}}  {one_line(seat.label)}")
-    print(f"\njoin a seat: ttx join {args.session} --seat CODE   (keep codes to their holders)")
+    print(f"\njoin a seat: ttx join {where} --seat CODE   (keep codes to their holders)")
     return EXIT_OK
 
 
@@ -332,13 +361,13 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from ttx.engine.ports import CommandStatus, StoreError
 
     try:
-        store = _open(args.session)
+        store = _open(args)
     except StoreError as error:
         return _fail(str(error))
     try:
         seat = store.seat_by_code(args.seat)
         if seat is None:
-            return _fail(f"no seat has the code {args.seat!r} in {args.session}")
+            return _fail(f"no seat has the code {args.seat!r} in {store.location}")
         try:
             command = _build_command(args)
         except (ValueError, ValidationError) as error:
@@ -350,8 +379,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
             print(f"queued as command {command_id}")
             return EXIT_OK
         deadline = time.monotonic() + args.timeout
+        look = True
         while time.monotonic() < deadline:
-            outcome = store.outcome(command_id)
+            # the outcome is read again only once another connection wrote (a PostgreSQL store is told by NOTIFY)
+            outcome = store.outcome(command_id) if look or store.changed() else None
+            look = False
             if outcome is not None and outcome.status is CommandStatus.recorded:
                 print(f"recorded as event {outcome.seq} (command {command_id})")
                 return EXIT_OK
@@ -368,11 +400,15 @@ def cmd_submit(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _fold_session(path: Path) -> tuple[ExerciseState, EventStore]:
+def _fold_session(args: argparse.Namespace) -> tuple[ExerciseState, EventStore]:
     from ttx.engine.state import fold
 
-    store = _open(path, read_only=True)
-    return fold(store.events()), store
+    store = _open(args, read_only=True)
+    try:
+        return fold(store.events()), store
+    except BaseException:
+        store.close()
+        raise
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -381,12 +417,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ttx.engine.status import status_of
 
     try:
-        state, store = _fold_session(args.session)
+        state, store = _fold_session(args)
         store.close()
     except StoreError as error:
         return _fail(str(error))
     if state.scenario is None:
-        return _fail(f"{args.session} has no events")
+        return _fail(f"{store.location} has no events")
     status = status_of(state)
     if args.json:
         print(status.to_json(ensure_ascii=True))
@@ -408,6 +444,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     )
     say("next due: " + (", ".join(f"{d.inject} at {d.at}" for d in status.next_due) or "nothing scheduled"))
     say("unanswered required: " + (", ".join(status.unanswered_required) or "none"))
+    say("defaulted decisions: " + (", ".join(f"{k} → {v}" for k, v in status.defaulted.items()) or "none"))
     if status.waiting:
         say(status.waiting)
     say(f"log: {status.events} events, {'sealed' if status.sealed else 'open (not sealed)'}, head {status.head}")
@@ -422,7 +459,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     from ttx.store.jsonl import export_lines
 
     try:
-        store = _open(args.session, read_only=True)
+        store = _open(args, read_only=True)
     except StoreError as error:
         return _fail(str(error))
     out = open_private(Path(args.output)) if args.output else sys.stdout
@@ -450,15 +487,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from ttx.engine.chain import MIN_HEAD_PREFIX, records_from_rows, verify_rows
     from ttx.engine.ports import StoreError
     from ttx.engine.state import fold
-    from ttx.store.sessions import read_rows
+    from ttx.store.sessions import read_rows, resolve
 
-    path: Path = args.path
     expected: str | None = args.head
     if expected is not None and (
         len(expected.strip()) < MIN_HEAD_PREFIX or any(c not in "0123456789abcdef" for c in expected.strip().lower())
     ):
         return _fail(f"--head takes the head hash: 64 hex digits, or a prefix of at least {MIN_HEAD_PREFIX}")
     try:
+        path = resolve(args.path, args.store)
         rows = read_rows(path)
         verdict = verify_rows(rows)
         if verdict.ok:
@@ -476,6 +513,53 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _session_usage(args: argparse.Namespace) -> int:
+    """``ttx session`` without an action."""
+    return _fail("give an action: ttx session copy SRC DST, or ttx session init --store URL")
+
+
+def cmd_session_init(args: argparse.Namespace) -> int:
+    """Create ttx's tables in a PostgreSQL database (before granting other roles access to them)."""
+    import os
+
+    from ttx.engine.ports import StoreError
+    from ttx.store.sessions import STORE_VARIABLE, prepare_database
+
+    url = args.store or os.environ.get(STORE_VARIABLE)
+    if not url:
+        return _fail(f"give the database: --store postgresql://host/database (or set {STORE_VARIABLE})")
+    try:
+        where = prepare_database(url)
+    except StoreError as error:
+        return _fail(str(error))
+    print(f"{where}: ready for ttx sessions (schema ttx); grant other roles access as docs/sessions.md shows")
+    return EXIT_OK
+
+
+def cmd_session_copy(args: argparse.Namespace) -> int:
+    """Copy a whole session between stores, verified on arrival."""
+    from ttx.engine.ports import StoreError
+    from ttx.store.copy import copy_session
+    from ttx.store.sessions import resolve
+
+    try:
+        source, destination = resolve(args.source, args.store), resolve(args.destination, args.store)
+        copied = copy_session(source, destination)
+    except StoreError as error:
+        return _fail(str(error))
+    verdict = copied.verdict
+    what = "the log only" if copied.log_only else f"{copied.seats} seats and {copied.commands} commands"
+    print(
+        one_line(
+            f"copied {verdict.count} events ({verdict.state_text}; {what}) from {source} to {destination}; "
+            f"verified on arrival, head {verdict.head}"
+        )
+    )
+    if copied.new_codes:
+        print(f"an exported log holds no join codes: new ones were made (ttx seats {_shown_location(destination)})")
+    return EXIT_OK
+
+
 def add_session_commands(add: Any) -> None:
     """Register the session verbs on the ttx parser (``add(name, handler, help)`` returns a subparser)."""
     run = add("run", cmd_run, "create or resume a session and run it (--headless: no UI, to the end)")
@@ -483,16 +567,21 @@ def add_session_commands(add: Any) -> None:
         "scenario", nargs="?", type=Path, metavar="SCENARIO", help="scenario folder (omit to resume a session)"
     )
     run.add_argument(
-        "--session", type=Path, required=True, metavar="FILE", help="the session file (created if missing)"
+        "--session",
+        required=True,
+        metavar="SESSION",
+        help="the session (created if missing): a file, a PostgreSQL session URL, or a name with --store",
     )
+    run.add_argument("--store", metavar="URL", help=STORE_HELP)
     run.add_argument(
         "--headless", action="store_true", help="no UI: run to the end, taking declared defaults where nobody acts"
     )
     run.add_argument(
         "--speed",
         type=parse_speed,
-        default=1.0,
-        help="scenario seconds per wall second (60 = a minute a second) or max",
+        default=None,
+        help="scenario seconds per wall second (60 = a minute a second) or max; default 1, or the session's own "
+        "speed when resuming",
     )
     run.add_argument(
         "--script", type=Path, help="YAML file of timed or event-triggered commands (see docs/sessions.md)"
@@ -510,7 +599,8 @@ def add_session_commands(add: Any) -> None:
     )
 
     join = add("join", cmd_join, "open a delegation, cell scribe or evaluator console on a session")
-    join.add_argument("session", type=Path, metavar="SESSION")
+    join.add_argument("session", metavar="SESSION", help=SESSION_HELP)
+    join.add_argument("--store", metavar="URL", help=STORE_HELP)
     join.add_argument(
         "--seat",
         metavar="CODE",
@@ -519,10 +609,12 @@ def add_session_commands(add: Any) -> None:
     )
 
     seats = add("seats", cmd_seats, "list a session's seats and join codes")
-    seats.add_argument("session", type=Path, metavar="SESSION")
+    seats.add_argument("session", metavar="SESSION", help=SESSION_HELP)
+    seats.add_argument("--store", metavar="URL", help=STORE_HELP)
 
     submit = add("submit", cmd_submit, "queue a response (or any command) from a seat; report recorded or rejected")
-    submit.add_argument("session", type=Path, metavar="SESSION")
+    submit.add_argument("session", metavar="SESSION", help=SESSION_HELP)
+    submit.add_argument("--store", metavar="URL", help=STORE_HELP)
     submit.add_argument("--seat", required=True, metavar="CODE", help="the seat's join code")
     submit.add_argument("--inject", metavar="ID", help="inject to respond to")
     submit.add_argument("--decision", metavar="OPTION", help="decision option id")
@@ -533,19 +625,43 @@ def add_session_commands(add: Any) -> None:
     submit.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the controller (default 30)")
 
     status = add("status", cmd_status, "print where a session is: lifecycle, day, phase, time, next due injects")
-    status.add_argument("session", type=Path, metavar="SESSION")
+    status.add_argument("session", metavar="SESSION", help=SESSION_HELP)
+    status.add_argument("--store", metavar="URL", help=STORE_HELP)
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
     log = add("log", cmd_log, "print or export a session's event log")
-    log.add_argument("session", type=Path, metavar="SESSION")
+    log.add_argument("session", metavar="SESSION", help=SESSION_HELP)
+    log.add_argument("--store", metavar="URL", help=STORE_HELP)
     log.add_argument("--format", choices=("text", "jsonl"), default="text")
     log.add_argument("-o", "--output", help="write to this file")
 
     verify = add("verify", cmd_verify, "re-check a session's or exported log's hash chain (exit 1 if altered)")
-    verify.add_argument("path", type=Path, metavar="SESSION_OR_JSONL")
+    verify.add_argument("path", metavar="SESSION_OR_JSONL", help=f"{SESSION_HELP}, or an exported .jsonl log")
+    verify.add_argument("--store", metavar="URL", help=STORE_HELP)
     verify.add_argument(
         "--head",
         metavar="HEX",
         help="the head hash noted when the exercise closed (64 hex digits, or at least the first 16): "
         "fail unless the log ends exactly there",
     )
+
+    session = add("session", _session_usage, "whole sessions: copy one between stores; prepare a PostgreSQL database")
+    actions = session.add_subparsers(dest="session_action", metavar="ACTION")
+    copy = actions.add_parser(
+        "copy",
+        help="copy a session to another store (file, PostgreSQL, .jsonl), verified on arrival",
+        description="Copy every event, seat and queued command of SRC into a new session DST; the copy must "
+        "end at SRC's head. Refuses to overwrite an existing session.",
+    )
+    copy.set_defaults(handler=cmd_session_copy)
+    copy.add_argument("source", metavar="SRC", help=f"{SESSION_HELP}, or an exported .jsonl log")
+    copy.add_argument("destination", metavar="DST", help=f"{SESSION_HELP}, or a new .jsonl file")
+    copy.add_argument("--store", metavar="URL", help=STORE_HELP)
+    init = actions.add_parser(
+        "init",
+        help="create ttx's tables in a PostgreSQL database (idempotent)",
+        description="Create schema ttx and its tables in the database, so that its administrator can grant "
+        "other roles access before the first session (see docs/sessions.md).",
+    )
+    init.set_defaults(handler=cmd_session_init)
+    init.add_argument("--store", metavar="URL", help="the PostgreSQL database (default: the TTX_STORE variable)")

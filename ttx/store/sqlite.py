@@ -16,7 +16,7 @@ from typing import IO
 from pydantic import ValidationError
 
 from ttx.engine.chain import GENESIS_HASH, chain
-from ttx.engine.commands import COMMAND_ADAPTER, Command
+from ttx.engine.commands import Command
 from ttx.engine.events import (
     EventRecord,
     SeatRole,
@@ -25,9 +25,10 @@ from ttx.engine.events import (
     wall_text,
 )
 from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat, StoreError
+from ttx.store.queue import HEARTBEAT_EVERY, HEARTBEAT_STALE, MAX_COMMAND_BYTES, command_text, queued_command
+from ttx.store.transfer import CommandRow
 
-MAX_COMMAND_BYTES = 1_000_000
-"""The largest queued command (its fields are bounded again, one by one, when it is decided)."""
+__all__ = ["HEARTBEAT_EVERY", "HEARTBEAT_STALE", "MAX_COMMAND_BYTES", "SqliteStore"]
 SCHEMA_VERSION = "2"
 """2: the hash covers the type column."""
 _SCHEMA = """
@@ -66,12 +67,6 @@ CREATE TABLE IF NOT EXISTS seats (
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-HEARTBEAT_EVERY = 2.0
-"""Seconds between the controller's heartbeats."""
-HEARTBEAT_STALE = 10.0
-"""A controller whose last heartbeat is older than this is taken to be gone."""
 
 
 def _is_disk_full(error: BaseException) -> bool:
@@ -259,12 +254,7 @@ class SqliteStore:
     # ------------------------------------------------------------------ commands
     def enqueue(self, seat: str, command: Command, origin: str = "") -> int:
         """Queue a command; durable on return. ``origin`` tags where it came from (e.g. a script step)."""
-        try:
-            payload = COMMAND_ADAPTER.dump_json(command, by_alias=True).decode()
-        except (UnicodeError, ValueError) as error:
-            raise StoreError(f"not a command ttx can store ({error})") from None
-        if len(payload) > MAX_COMMAND_BYTES:
-            raise StoreError(f"the command is {len(payload):,} bytes; the limit is {MAX_COMMAND_BYTES:,}")
+        payload = command_text(command)
         with self._guard():
             cursor = self._db.execute(
                 "INSERT INTO commands (submitted, seat, payload, origin) VALUES (?, ?, ?, ?)",
@@ -279,7 +269,7 @@ class SqliteStore:
             rows = self._db.execute(
                 "SELECT id, seat, submitted, payload FROM commands WHERE status='queued' ORDER BY id LIMIT ?", (limit,)
             ).fetchall()
-        return [_queued(command_id, seat, submitted, payload) for command_id, seat, submitted, payload in rows]
+        return [queued_command(command_id, seat, submitted, payload) for command_id, seat, submitted, payload in rows]
 
     def origins(self) -> set[str]:
         """Every origin tag of a queued or processed command."""
@@ -335,6 +325,39 @@ class SqliteStore:
             ).fetchone()
         return Seat(row[0], row[1], SeatRole(row[2]), row[3], row[4], row[5]) if row else None
 
+    # ------------------------------------------------------------------ copying whole sessions
+    def command_rows(self) -> list[CommandRow]:
+        """Every command as stored, queued and processed, in id order."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT id, submitted, seat, payload, status, reason, seq, origin FROM commands ORDER BY id"
+            ).fetchall()
+        return [(int(i), str(w), str(s), str(p), str(st), str(r), q, str(o)) for i, w, s, p, st, r, q, o in rows]
+
+    def import_session(self, rows: Sequence[RawRow], seats: Sequence[Seat], commands: Sequence[CommandRow]) -> None:
+        """Fill this empty session with another's rows exactly as stored, in one transaction.
+
+        Raises:
+            StoreError: the session already has events or seats.
+        """
+        db = self._db
+        with self._guard():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM seats)").fetchone()[0]:
+                    raise StoreError(f"{self.path}: the session already exists; nothing was copied")
+                db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT INTO commands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", commands)
+                db.executemany(
+                    "INSERT INTO seats VALUES (?, ?, ?, ?, ?, ?)",
+                    [(s.code, s.seat, s.role.value, s.participant, s.cell, s.label) for s in seats],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
     def close(self) -> None:
         """Close the connection; a controller clears its heartbeat and releases the session."""
         if self._writer_lock is not None:
@@ -344,21 +367,6 @@ class SqliteStore:
         if self._writer_lock is not None:
             self._writer_lock.close()
             self._writer_lock = None
-
-
-def _queued(command_id: int, seat: object, submitted: object, payload: object) -> QueuedCommand:
-    """A queue row as a command; a row that is not one (written by hand, damaged) is kept for rejection."""
-    try:
-        when = parse_wall(str(submitted))
-    except ValueError:
-        when = _now()
-    seat_id = seat if isinstance(seat, str) else ""
-    if not isinstance(payload, str | bytes):
-        return QueuedCommand(command_id, seat_id, when, None, "the queued row holds no command text")
-    try:
-        return QueuedCommand(command_id, seat_id, when, COMMAND_ADAPTER.validate_json(payload))
-    except ValidationError as error:
-        return QueuedCommand(command_id, seat_id, when, None, str(error).splitlines()[0])
 
 
 def _create(path: Path) -> None:
