@@ -40,6 +40,7 @@ Running an exercise (see docs/sessions.md):
   ttx submit FILE --seat CODE ...    queue a response or command; says whether it was recorded
   ttx status FILE                    lifecycle, day, phase, clock, next due, unanswered
   ttx log FILE [--format jsonl]      the event log;  ttx verify FILE_OR_JSONL  checks its hash chain
+  ttx serve FILE [--bind HOST:PORT]  the seats' consoles in browsers, behind seat-code sign-in
 
 Evaluating (see docs/evaluator-guide.md):
   ttx replay FILE_OR_JSONL           a timeline console; --at "D2 10:00" --json [--as THA] for scripts
@@ -259,9 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_limits(graph)
 
     from ttx.cli_analysis import add_analysis_commands
+    from ttx.cli_serve import add_serve_command
     from ttx.cli_session import add_session_commands
 
     add_session_commands(add)
+    add_serve_command(add)
     add_analysis_commands(add)
 
     new = add("new", cmd_new, "scaffold a commented starter scenario that passes 'ttx lint --strict'")
