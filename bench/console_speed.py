@@ -25,9 +25,11 @@ from ttx.engine import commands as cmd
 from ttx.engine.clock import SystemClock
 from ttx.engine.controller import Controller
 from ttx.engine.creation import create_session
+from ttx.engine.session import SessionReader
 from ttx.loader.load import load_scenario
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.facilitator import FacilitatorApp
+from ttx.tui.participant import SeatApp
 
 
 async def measure(folder: Path, session: Path) -> None:
@@ -98,9 +100,37 @@ async def measure(folder: Path, session: Path) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"memory (max RSS)          : {peak:6.0f} MB")
     store.close()
+    code = seats[f"delegation:{receiver}"]
+    seat = subprocess.run(
+        [sys.executable, __file__, "--seat", str(session), code], check=True, capture_output=True, text=True
+    )
+    print(seat.stdout.rstrip())
+
+
+async def measure_seat(session: Path, code: str) -> None:
+    """A delegation's console on the same session, in its own process: first screen and memory."""
+    started = time.perf_counter()
+    app = SeatApp(SessionReader(SqliteStore(session), code), poll=0.25)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = time.perf_counter() - started
+        rows = app.query_one("#list", DataTable).row_count
+        resident = _resident_mb()
+    print(f"participant console       : {first:6.2f} s to first screen ({rows:,} injects listed), {resident:.0f} MB")
+
+
+def _resident_mb() -> float:
+    """The process's resident memory now (its max RSS would include what the forking parent had)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--seat"]:
+        asyncio.run(measure_seat(Path(sys.argv[2]), sys.argv[3]))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = build(Path(tmp) / "synthetic")
         print(f"facilitator console, synthetic scenario (5,000 injects, 5 days), {dt.date.today()}")

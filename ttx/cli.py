@@ -260,10 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_limits(graph)
 
     from ttx.cli_analysis import add_analysis_commands
+    from ttx.cli_screen import add_screen_command
     from ttx.cli_serve import add_serve_command
     from ttx.cli_session import add_session_commands
 
     add_session_commands(add)
+    add_screen_command(add)
     add_serve_command(add)
     add_analysis_commands(add)
 

@@ -91,6 +91,7 @@ def test_release_reaches_only_the_right_console_and_the_response_reaches_the_boa
     tmux.run(
         "split-window", "-h", "-t", "ttx:0", f"{env} {console('join', session, '--seat', codes['delegation:XDU'])}"
     )
+    tmux.run("set-option", "-t", "ttx", "remain-on-exit", "on")
     tmux.run("select-layout", "-t", "ttx:0", "even-horizontal")
     for pane in (1, 2):
         tmux.wait_for(pane, lambda s: "EXERCISE" in s and "delegation" in s, f"participant console {pane}")
@@ -129,3 +130,15 @@ def test_release_reaches_only_the_right_console_and_the_response_reaches_the_boa
     state = fold(store.events())
     store.close()
     assert [r.text for r in state.responses["N1-5"]] == ["XCA delegation will brief families"]
+
+    tmux.keys(2, "2")  # the keyboard reaches the Requests tab, and it stays there
+    tmux.wait_for(2, lambda s: "what you ask" in s, "XDU's requests tab")
+    time.sleep(0.5)
+    assert "what you ask" in tmux.screen(2), f"the requests tab flipped back:\n{tmux.screen(2)}"
+    tmux.keys(2, "?")
+    tmux.wait_for(2, lambda s: "Back to the list" in s, "the key help")
+    tmux.keys(2, "Escape")
+
+    tmux.keys(0, "q")  # a clean stop: every open console says so within two seconds
+    for pane in (1, 2):
+        tmux.wait_for(pane, lambda s: "facilitator console closed" in s, f"the stop on console {pane}", timeout=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -12,6 +13,7 @@ from ttx.engine.session import SessionReader
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.facilitator import FacilitatorApp
 from ttx.tui.participant import SeatApp
+from ttx.tui.responses import ResponseReader
 
 from .conftest import Live
 
@@ -24,6 +26,12 @@ async def steady(pilot: Pilot[Any]) -> None:
         if isinstance(widget, Input | TextArea):
             widget.cursor_blink = False
     await pilot.pause(0.2)
+    if isinstance(pilot.app, SeatApp):
+        for _ in range(100):  # the first poll (a worker) says whether the controller runs
+            if pilot.app.running is not None:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)  # and its status line is drawn before a dialog may cover it
 
 
 def test_facilitator_msel(snap_compare: Any, live: Live) -> None:
@@ -58,3 +66,66 @@ def test_evaluator_view(snap_compare: Any, live: Live) -> None:
     live.advance(2)
     app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["evaluator:1"]), poll=60)
     assert snap_compare(app, terminal_size=SIZE, run_before=steady)
+
+
+ROOM_SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
+"""A delegation's laptop terminal and the facilitator's wide screen: ids and TLP labels are never cut in either."""
+
+
+def room(live: Live) -> None:
+    """D1 17:00 with a long ad-hoc id, an AMBER+STRICT label, an answered request and a response."""
+    live.act(cmd.Start())
+    live.advance(9)
+    live.act(
+        cmd.Adhoc(id="X-HANDOVER", to=["all"], tlp="AMBER+STRICT", title="Handover of the crew to the coast guard")
+    )
+    live.act(cmd.Respond(inject="N1-2", text="Borelian centre takes the case " * 8), "delegation:XBO")
+    live.act(cmd.SendRequest(recipient="XBO", request_kind="information", text="Crew list, please"), "delegation:XAR")
+    request = list(live.controller.state.requests)[-1]
+    live.act(cmd.AnswerRequest(request=request, text="Attached; passports tomorrow"), "delegation:XBO")
+
+
+def keys_then(*keys: str) -> Any:
+    async def run(pilot: Pilot[Any]) -> None:
+        await steady(pilot)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+
+    return run
+
+
+FACILITATOR_VIEWS = {"msel": (), "board": ("2",), "feed": ("3",), "keys": ("question_mark",), "reader": ()}
+SEAT_VIEWS = {"injects": (), "requests": ("2",), "keys": ("question_mark",)}
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES)
+@pytest.mark.parametrize("view", FACILITATOR_VIEWS)
+def test_facilitator_at_room_sizes(snap_compare: Any, live: Live, view: str, size: str) -> None:
+    room(live)
+    app = FacilitatorApp(live.controller, tick=60)
+    if view == "reader":
+
+        async def reader(pilot: Pilot[Any]) -> None:
+            await steady(pilot)
+            app.push_screen(ResponseReader(live.controller.state, "N1-2"))
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=reader)
+        return
+    assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=keys_then(*FACILITATOR_VIEWS[view]))
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES)
+@pytest.mark.parametrize("view", SEAT_VIEWS)
+def test_delegation_at_room_sizes(snap_compare: Any, live: Live, view: str, size: str) -> None:
+    room(live)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XAR"]), poll=60)
+    assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=keys_then(*SEAT_VIEWS[view]))
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES)
+def test_evaluator_at_room_sizes(snap_compare: Any, live: Live, size: str) -> None:
+    room(live)
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["evaluator:1"]), poll=60)
+    assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=steady)

@@ -257,6 +257,11 @@ class Controller:
         ):
             self._write([(ClockCheckpoint(), SYSTEM)], self.clock.now())
 
+    def checkpoint(self) -> None:
+        """Record the clock's moment now (a clean stop): a restart resumes from here, not from the last event."""
+        if self.state.lifecycle is Lifecycle.running and not self.state.sealed and self.clock.now() > self.state.at:
+            self._write([(ClockCheckpoint(), SYSTEM)], self.clock.now())
+
     def advance_to(self, at: Seconds) -> None:
         """Let scenario time pass up to ``at`` with nothing happening (a headless run at max speed, between items).
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TypeVar, overload
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import DOMQuery
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from ttx.model.base import Tlp
@@ -61,9 +63,10 @@ def markdown_code(text: str) -> str:
     return f"{fence}{pad}{shown}{pad}{fence}"
 
 
-def tlp_text(tlp: Tlp) -> Text:
-    """A TLP label in its colour."""
-    return Text(f" {tlp.label} ", style=TLP_STYLE[tlp])
+def tlp_text(tlp: Tlp, *, short: bool = False) -> Text:
+    """A TLP label in its colour (``short``: without the ``TLP:`` prefix, for a narrow column headed TLP)."""
+    label = tlp.label.removeprefix("TLP:") if short else tlp.label
+    return Text(f" {label} ", style=TLP_STYLE[tlp])
 
 
 def banner(tlp: Tlp, *parts: str) -> Text:
@@ -76,15 +79,24 @@ def banner(tlp: Tlp, *parts: str) -> Text:
     return text
 
 
-class BaseScreenQueries(App[None]):
-    """Queries against a console's own screen, whatever dialog or palette sits on top of it."""
+W = TypeVar("W", bound=Widget)
 
-    def base(self, selector: str, expect: type[Any] | None = None) -> Any:
-        """A widget of the console's own screen."""
+
+class BaseScreenQueries(App[None]):
+    """Typed queries against a console's own screen, whatever dialog or palette sits on top of it."""
+
+    @overload
+    def base(self, selector: str) -> Widget: ...
+
+    @overload
+    def base(self, selector: str, expect: type[W]) -> W: ...
+
+    def base(self, selector: str, expect: type[W] | None = None) -> Widget | W:
+        """A widget of the console's own screen (of type ``expect``, checked)."""
         screen = self.screen_stack[0]
         return screen.query_one(selector) if expect is None else screen.query_one(selector, expect)
 
-    def base_query(self, selector: str) -> Any:
+    def base_query(self, selector: str) -> DOMQuery[Widget]:
         """Widgets of the console's own screen."""
         return self.screen_stack[0].query(selector)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 
+from pydantic import ValidationError
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -13,6 +15,7 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
+    Checkbox,
     DataTable,
     Digits,
     Footer,
@@ -42,10 +45,12 @@ from ttx.engine.events import (
     RequestSent,
     ResponseRecorded,
 )
+from ttx.engine.live import advance_preview, contingency_not_needed, deadline_line, standing
 from ttx.engine.phases import entry_refusal, next_phase
 from ttx.engine.ports import CommandStatus
 from ttx.engine.views import board_rows, cell_rows, live_msel_rows, time_text
 from ttx.model.base import Tlp
+from ttx.model.scenario import Option
 from ttx.model.time import SECONDS_PER_MINUTE, ScenarioTime
 from ttx.text import markdown_text, one_line, visible
 from ttx.tui.common import (
@@ -60,6 +65,8 @@ from ttx.tui.common import (
     markdown_code,
     tlp_text,
 )
+from ttx.tui.keys import KeyHelp, binding_lines
+from ttx.tui.responses import ResponseReader
 
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]
 STATUSES = [None, "due", "pending", "held", "required", "overdue", "answered", "released", "skipped"]
@@ -79,7 +86,10 @@ def speed_text(speed: float) -> str:
 class InjectDetail(ModalScreen[None]):
     """One inject in full, with every response to it side by side (facilitator and evaluator)."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("v", "read_responses", "Read every response in full"),
+    ]
 
     def __init__(self, controller: Controller, inject_id: str) -> None:
         super().__init__()
@@ -121,7 +131,10 @@ class InjectDetail(ModalScreen[None]):
             lines += ["", f"**Facilitator notes:** {md(inject.facilitator_notes)}"]
         with Vertical(id="detail"):
             yield Markdown("\n".join(lines))
-            table: DataTable[str | Text] = DataTable(id="responses", zebra_stripes=True)
+            deadline = deadline_line(state, self.inject_id, self.controller.clock.now())
+            if deadline:
+                yield Label(literal(deadline, style="bold", single_line=True), id="deadline")
+            table: DataTable[str | Text] = DataTable(id="responses", zebra_stripes=True, cursor_type="row")
             table.add_columns("delegation", "cell", "decision", "response", "gaps")
             for response in state.responses.get(self.inject_id, []):
                 table.add_row(
@@ -134,10 +147,22 @@ class InjectDetail(ModalScreen[None]):
             if not state.responses.get(self.inject_id):
                 table.add_row("", "", "", "no responses yet", "")
             yield table
-            yield Button("Close (Esc)", id="close")
+            with Horizontal(classes="buttons"):
+                yield Button("Read in full (v)", id="read", variant="primary")
+                yield Button("Close (Esc)", id="close")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(None)
+        if event.button.id == "read":
+            self.action_read_responses()
+        else:
+            self.dismiss(None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_read_responses()
+
+    def action_read_responses(self) -> None:
+        """Every response to the inject, full text, on its own screen."""
+        self.app.push_screen(ResponseReader(self.controller.state, self.inject_id))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -160,6 +185,9 @@ class AdhocScreen(ModalScreen[cmd.Adhoc | None]):
             yield Input(placeholder="from (simulated source)", value="SimCell", id="source")
             yield Input(placeholder="title", id="title")
             yield TextArea(id="body")
+            yield Checkbox("a response is required", id="required")
+            yield Input(placeholder="respond within HH:MM of scenario time (optional, e.g. 01:30)", id="deadline")
+            yield Input(placeholder="decision options (optional): id=label; id=label", id="options")
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Release (ctrl+s)", id="send", variant="primary")
@@ -186,15 +214,30 @@ class AdhocScreen(ModalScreen[cmd.Adhoc | None]):
         elif not title:
             error.update("Give the inject a title.")
         else:
-            self.dismiss(
-                cmd.Adhoc(
+            deadline = self.query_one("#deadline", Input).value.strip()
+            if deadline and not re.fullmatch(r"\d{1,3}:[0-5]\d", deadline):
+                error.update("Write the deadline as HH:MM of scenario time, e.g. 01:30.")
+                return
+            options = []
+            for part in self.query_one("#options", Input).value.split(";"):
+                if part.strip():
+                    key, _, label = part.partition("=")
+                    options.append(Option(id=key.strip(), label=label.strip() or key.strip()))
+            try:
+                command = cmd.Adhoc(
                     to=targets,
                     tlp=str(self.query_one("#tlp", Select).value),
                     title=title,
                     body=self.query_one("#body", TextArea).text,
                     source=self.query_one("#source", Input).value.strip() or "SimCell",
+                    options=options,
+                    response_required=self.query_one("#required", Checkbox).value or bool(deadline),
+                    deadline=deadline or None,
                 )
-            )
+            except ValidationError as problem:
+                error.update(literal(f"Check the options: {problem.errors()[0]['msg']}"))
+                return
+            self.dismiss(command)
 
 
 class FacilitatorApp(BaseScreenQueries):
@@ -207,16 +250,16 @@ class FacilitatorApp(BaseScreenQueries):
         Binding("space", "pause_resume", "Pause/resume"),
         Binding("plus,equals_sign", "faster", "Faster", show=False),
         Binding("minus", "slower", "Slower", show=False),
-        Binding("n", "next_inject", "Next inject"),
-        Binding("a", "advance_phase", "Advance phase"),
+        Binding("n", "next_inject", "Next inject", show=False),
+        Binding("a", "advance_phase", "Advance phase", show=False),
         Binding("r", "release", "Release"),
-        Binding("h", "hold", "Hold/unhold"),
-        Binding("k", "skip", "Skip"),
+        Binding("h", "hold", "Hold/unhold", show=False),
+        Binding("k", "skip", "Skip", show=False),
         Binding("i", "adhoc", "Ad-hoc"),
-        Binding("o", "note", "Note"),
-        Binding("g", "goto", "Go to"),
-        Binding("d", "toggle_days", "Day/all"),
-        Binding("f", "cycle_filter", "Filter"),
+        Binding("o", "note", "Note", show=False),
+        Binding("g", "goto", "Go to", show=False),
+        Binding("d", "toggle_days", "Day/all", show=False),
+        Binding("f", "cycle_filter", "Filter", show=False),
         Binding("c", "filter_receiver", "Cell filter", show=False),
         Binding("e", "end_day", "End day", show=False),
         Binding("w", "hot_wash", "Hot wash", show=False),
@@ -225,6 +268,7 @@ class FacilitatorApp(BaseScreenQueries):
         Binding("2", "tab('board-tab')", "Board", show=False),
         Binding("3", "tab('feed-tab')", "Feed", show=False),
         Binding("4", "tab('agenda-tab')", "Agenda", show=False),
+        Binding("question_mark", "keys", "Keys"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -239,6 +283,7 @@ class FacilitatorApp(BaseScreenQueries):
         self._shown_seq = -1
         self._rows: dict[str, tuple[str, ...]] = {}
         self._last_now = -1
+        self._fitted: tuple[int, tuple[int, ...]] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -291,7 +336,34 @@ class FacilitatorApp(BaseScreenQueries):
         msel.focus()
         self.set_interval(self.tick_seconds, self._tick)
 
+    def on_resize(self) -> None:
+        if self.screen_stack and self.base_query("#msel"):
+            narrow = self.size.width < 120
+            if narrow != getattr(self, "_narrow", None):
+                self._narrow = narrow
+                self._rows = {}  # cells change with the width (short TLP labels): rebuild once
+            self._fitted = None
+            self.call_after_refresh(self.refresh_views, True)
+
     # ------------------------------------------------------------------ the loop
+    async def action_quit(self) -> None:
+        """Close the console cleanly: the clock's moment is recorded first, so a resume starts from here."""
+        self.controller.checkpoint()
+        self.exit()
+
+    def action_keys(self) -> None:
+        """Show every key of the console."""
+        self.push_screen(
+            KeyHelp(
+                binding_lines(self),
+                [
+                    "In the inject detail (Enter on an MSEL row): v reads every response in full; t there "
+                    "switches side by side / one after another.",
+                    "Dialogs: y / n answer, Esc cancels, ctrl+s sends a form.",
+                ],
+            )
+        )
+
     def _tick(self) -> None:
         self.controller.step()
         if not self.screen_stack:
@@ -388,7 +460,7 @@ class FacilitatorApp(BaseScreenQueries):
             banner(
                 state.scenario.exercise.tlp,
                 state.scenario.exercise.title,
-                state.lifecycle.value.replace("_", " "),
+                standing(state),
                 day_text,
                 f"phase {state.phase or '-'}",
             )
@@ -422,26 +494,36 @@ class FacilitatorApp(BaseScreenQueries):
         day = None if self.all_days else (state.day or 1)
         rows = live_msel_rows(state, now, day=day, status=self.status_filter, receiver=self.receiver_filter)
         upcoming = self.controller.scheduler.next_release()
+        narrow = self.size.width < 120
         cells: dict[str, tuple[str | Text, ...]] = {}
         for row in rows:
             marker = "▶ " if upcoming is not None and upcoming.key == row.id else ""
+            status = (
+                "not needed"
+                if row.status in ("pending", "due") and contingency_not_needed(state, row.id)
+                else row.status
+            )
+            shown_time = row.time.partition(" ")[2] if day is not None and row.time.startswith(f"D{day} ") else row.time
             cells[row.id] = (
-                cell(row.time),
+                cell(shown_time),
                 cell(f"{marker}{row.id}"),
-                Text(row.status, style=STATUS_STYLE.get(row.status, "")),
-                cell(_short(row.to)),
-                tlp_text(row.tlp),
+                Text(status, style=STATUS_STYLE.get(status, "dim italic")),
+                cell(_short(row.to, keep=1 if narrow else 3)),
+                tlp_text(row.tlp, short=narrow),
                 cell(row.title),
                 str(row.responses) if row.responses else "",
             )
         plain = {key: tuple(str(c) for c in value) for key, value in cells.items()}
         if list(plain) != list(self._rows):
+            chosen = self._selected()
             cursor = table.cursor_row
             table.clear()
             for key, value in cells.items():
                 table.add_row(*value, key=key)
-            if rows:
-                table.move_cursor(row=min(cursor, len(rows) - 1))
+            if chosen is not None and chosen in plain:
+                table.move_cursor(row=table.get_row_index(chosen), animate=False)  # the same inject, wherever it moved
+            elif rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
         else:
             columns = ["time", "id", "status", "to", "tlp", "title", "resp"]
             for key, value in cells.items():
@@ -449,9 +531,35 @@ class FacilitatorApp(BaseScreenQueries):
                     for column, content in zip(columns, value, strict=True):
                         table.update_cell(key, column, content)
         self._rows = plain
+        self._fit_msel(plain)
         scope = "all days" if self.all_days else f"day {day}"
         filters = "".join(f", {f}" for f in (self.status_filter, self.receiver_filter) if f)
-        self.base("TabbedContent").get_tab("msel-tab").label = literal(f"MSEL ({scope}{filters})", single_line=True)
+        self.base("TabbedContent", TabbedContent).get_tab("msel-tab").label = literal(
+            f"MSEL ({scope}{filters})", single_line=True
+        )
+
+    def _fit_msel(self, plain: dict[str, tuple[str, ...]]) -> None:
+        """Times, ids, statuses and TLP labels at their full width; the title gets what is left."""
+        table = self.base("#msel", DataTable)
+        width = table.scrollable_content_region.width or self.size.width
+        names = ["time", "id", "status", "to", "tlp", "title", "resp"]
+        widths = {name: len(name) for name in names}
+        for value in plain.values():
+            for name, content in zip(names, value, strict=True):
+                widths[name] = max(widths[name], len(content))
+        widths["to"] = min(widths["to"], 22)
+        widths["status"] = max(widths["status"], 8)
+        fixed = sum(w for name, w in widths.items() if name != "title")
+        widths["title"] = max(10, width - fixed - len(names) * 2 * table.cell_padding - 1)
+        key = (width, tuple(widths.values()))
+        if key == self._fitted:
+            return
+        self._fitted = key
+        for column in table.ordered_columns:
+            column.width = widths[str(column.key.value)]
+            column.auto_width = False
+        table._require_update_dimensions = True  # DataTable has no public way to resize a column
+        table.refresh(layout=True)
 
     def _board(self, now: int) -> None:
         table = self.base("#board", DataTable)
@@ -515,7 +623,7 @@ class FacilitatorApp(BaseScreenQueries):
         return str(row_key.value)
 
     def action_tab(self, tab: str) -> None:
-        self.base("TabbedContent").active = tab
+        self.base("TabbedContent", TabbedContent).active = tab
         self.base(f"#{tab.removesuffix('-tab')}").focus()
 
     def action_start(self) -> None:
@@ -542,26 +650,29 @@ class FacilitatorApp(BaseScreenQueries):
         self._submit(cmd.Jump(to="next_inject"))
 
     def action_advance_phase(self) -> None:
+        """Enter the next phase, after saying what it will release at once (and what stays held)."""
         state = self.controller.state
         upcoming = next_phase(self.controller.scenario, state.phase)
         if upcoming is None:
             self.notify("This is the last phase.", severity="warning")
             return
         reason = entry_refusal(state, upcoming.id)
-        if reason is None:
-            self._submit(cmd.AdvancePhase())
-            return
+        start = upcoming.start.seconds
+        released, held = advance_preview(state, start, self.controller.clock.now())
+        lines = [f"Enter phase {upcoming.id} (day {upcoming.played_on}, starts {time_text(start, state)})?"]
+        if start > self.controller.clock.now():
+            lines.append(f"The clock jumps to {time_text(start, state)}.")
+        lines.append(f"Released at once: {', '.join(released)}." if released else "No inject is released by the jump.")
+        if held:
+            lines.append(f"Still held (not released): {', '.join(held)}.")
+        if reason is not None:
+            lines.append(f"Its guard is not met: {reason}. Entering it is recorded as an override.")
 
-        def decided(override: bool | None) -> None:
-            if override:
-                self._submit(cmd.AdvancePhase(override=True))
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._submit(cmd.AdvancePhase(override=reason is not None))
 
-        self.push_screen(
-            ConfirmScreen(
-                f"Phase {upcoming.id} is guarded: {reason}.\nOverride and enter it now? (recorded as an override)"
-            ),
-            decided,
-        )
+        self.push_screen(ConfirmScreen("\n".join(lines)), decided)
 
     def action_release(self) -> None:
         inject = self._selected()
@@ -684,36 +795,12 @@ class FacilitatorApp(BaseScreenQueries):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for title, help_text, action in [
-            ("Start exercise", "Start play (ready or briefing → running)", self.action_start),
-            ("Pause / resume", "Stop or restart the scenario clock", self.action_pause_resume),
-            ("Faster", "Increase the clock speed", self.action_faster),
-            ("Slower", "Decrease the clock speed", self.action_slower),
-            ("Jump to next inject", "Move the clock to the next scheduled release", self.action_next_inject),
-            (
-                "Advance phase",
-                "Enter the next phase (explains and offers override when guarded)",
-                self.action_advance_phase,
-            ),
-            ("Release selected inject now", "Release the highlighted MSEL row", self.action_release),
-            (
-                "Hold / unhold selected inject",
-                "Keep the highlighted inject from release, or let it go",
-                self.action_hold,
-            ),
-            ("Skip selected inject", "Never release the highlighted inject (asks first)", self.action_skip),
-            ("Ad-hoc inject", "Write and release a new inject", self.action_adhoc),
-            ("Facilitator note", "Record a note for the after-action report", self.action_note),
-            ("Go to inject", "Highlight an inject in the MSEL by its id", self.action_goto),
-            ("Show current day / all days", "Toggle the MSEL scope", self.action_toggle_days),
-            ("Filter MSEL by status", "Cycle through statuses", self.action_cycle_filter),
-            (
-                "Filter MSEL by cell or delegation",
-                "Only the injects one cell or delegation receives",
-                self.action_filter_receiver,
-            ),
-            ("End the day", "Stop the clock; resume starts the next day (asks first)", self.action_end_day),
-            ("Start hot wash", "Stop play and debrief (asks first)", self.action_hot_wash),
-            ("End exercise", "Close the session (asks first)", self.action_end),
-        ]:
-            yield SystemCommand(title, help_text, action)
+        for binding in self.BINDINGS:  # the palette is built from the bindings: one list of what the console does
+            if isinstance(binding, Binding) and binding.description and binding.action != "quit":
+                yield SystemCommand(binding.description, f"key {binding.key}", self._runner(binding.action))
+
+    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import suppress
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     DataTable,
@@ -27,14 +28,19 @@ from textual.widgets import (
 )
 
 from ttx.engine import commands as cmd
-from ttx.engine.events import InjectReleased, Rating, SeatRole
-from ttx.engine.ports import CommandStatus
+from ttx.engine.events import EventRecord, InjectReleased, Rating, RequestAnswered, RequestSent, SeatRole
+from ttx.engine.live import deadline_line, scenario_now, standing
+from ttx.engine.ports import CommandStatus, StoreError
 from ttx.engine.session import SessionReader
 from ttx.engine.views import may_see_responses, speakers, time_text, visible_injects
 from ttx.model.scenario import Inject
 from ttx.text import markdown_text, one_line, visible
-from ttx.tui.common import Banner, BaseScreenQueries, banner, cell, literal, markdown_code
+from ttx.tui.common import Banner, BaseScreenQueries, banner, literal, markdown_code
 from ttx.tui.drafts import Drafts
+from ttx.tui.inject_list import InjectList, ListRow
+from ttx.tui.keys import KeyHelp, binding_lines
+from ttx.tui.polling import Changes, Poller, SessionPolled
+from ttx.tui.request_table import RequestRow, RequestTable
 
 
 class FormMessage(Label):
@@ -50,6 +56,11 @@ class FormMessage(Label):
 
 FIELDS = ("decision", "text", "agencies", "legal_basis", "gaps", "participant")
 NO_DECISION = "__none__"
+INJECTS, REQUESTS, EEG = "injects-tab", "requests-tab", "eeg-tab"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class SeatApp(BaseScreenQueries):
@@ -59,42 +70,74 @@ class SeatApp(BaseScreenQueries):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit"),
         Binding("r", "respond", "Respond"),
+        Binding("escape", "leave_form", "Back to the list", show=False),
         Binding("1", "tab('injects-tab')", "Injects", show=False),
-        Binding("2", "tab('requests-tab')", "Requests", show=False),
-        Binding("j", "next_inject", "Next", show=False),
-        Binding("k", "previous_inject", "Previous", show=False),
+        Binding("2", "tab('requests-tab')", "Requests (evaluators: EEG)", show=False),
+        Binding("j", "next_inject", "Next inject", show=False),
+        Binding("k", "previous_inject", "Previous inject", show=False),
+        Binding("question_mark", "keys", "Keys"),
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, client: SessionReader, *, poll: float = 0.25) -> None:
+    def __init__(self, client: SessionReader, *, poll: float = 0.25, clock: Callable[[], dt.datetime] = _now) -> None:
         super().__init__()
         self.client = client
+        self.poller = Poller(client)
         self.poll_seconds = poll
+        self.wall = clock
+        """The wall clock (injectable for tests): the scenario time shown runs on from the last event with it."""
         self.drafts = Drafts(Path(client.location), client.seat.seat)
         self.current: str | None = None
         self.seen: set[str] = set()
         self._listed: list[str] = []
         self._loading_form = False
+        self._polling = False
+        self._shown_options: tuple[str, tuple[str, ...]] | None = None
+        self.running: bool | None = None
+        """Whether a controller runs the session (None until the first poll says)."""
         self.evaluator = client.seat.role is SeatRole.evaluator
         self.title = one_line(f"ttx {client.seat.role.value} — {client.seat.seat}")
+
+    # ------------------------------------------------------------------ typed parts of the screen
+    @property
+    def inject_list(self) -> InjectList:
+        """The list of released injects."""
+        return self.screen_stack[0].query_one("#list", InjectList)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        """The tabs."""
+        return self.screen_stack[0].query_one(TabbedContent)
+
+    @property
+    def result(self) -> FormMessage:
+        """The line under the response or observation form."""
+        return self.screen_stack[0].query_one("#result", FormMessage)
+
+    def _select(self, selector: str) -> Select[str]:
+        return self.screen_stack[0].query_one(selector, Select)
+
+    def _input(self, selector: str) -> Input:
+        return self.screen_stack[0].query_one(selector, Input)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")
         yield Label("", id="status")
-        with TabbedContent(initial="injects-tab"):
-            with TabPane("Injects", id="injects-tab"), Horizontal():
-                yield DataTable(id="list", cursor_type="row")
+        with TabbedContent(initial=INJECTS):
+            with TabPane("Injects", id=INJECTS), Horizontal():
+                yield InjectList(id="list")
                 with VerticalScroll(id="reader"):
                     yield Markdown("", id="inject")
+                    yield Label("", id="deadline")
                     yield Markdown("", id="earlier")
                     yield from self._form()
             if self.evaluator:
-                with TabPane("EEG", id="eeg-tab"), VerticalScroll():
+                with TabPane("EEG", id=EEG), VerticalScroll():
                     yield Markdown(self._eeg_text(), id="eeg")
             else:
-                with TabPane("Requests", id="requests-tab"), Vertical():
-                    yield DataTable(id="requests", cursor_type="row")
+                with TabPane("Requests", id=REQUESTS), Vertical():
+                    yield RequestTable(id="requests")
                     with VerticalScroll(classes="form"):
                         yield Label("Send a request to another delegation", classes="formrow")
                         yield Select([], id="recipient", prompt="to delegation")
@@ -108,11 +151,15 @@ class SeatApp(BaseScreenQueries):
 
     def _form(self) -> ComposeResult:
         with Vertical(classes="form", id="form"):
+            yield Label("", id="form-for")
             if self.evaluator:
-                yield Label("Observation")
                 yield Select([], id="capability", prompt="capability")
                 yield Select([], id="task", prompt="critical task (optional)")
-                yield Select([(r.value, r.value) for r in Rating], id="rating", prompt="rating P/S/M/U or NO")
+                yield Select(
+                    [(f"{r.value} — {RATING_WORDS.get(r.value, '')}", r.value) for r in Rating],
+                    id="rating",
+                    prompt="rating P/S/M/U or NO",
+                )
                 yield Input(placeholder="note", id="note")
             else:
                 if self.client.seat.role is SeatRole.scribe:
@@ -144,15 +191,14 @@ class SeatApp(BaseScreenQueries):
                 f"- {markdown_code(task)} {md(text)}"
                 for task, text in zip(capability.task_ids(), capability.critical_tasks, strict=True)
             ]
+        lines += ["", "## Ratings", *[f"- **{key}** {words}" for key, words in RATING_WORDS.items()]]
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        table = self.base("#list", DataTable)
-        table.add_columns(" ", "time", "id", "title")
         state = self.client.state
         assert state.scenario is not None
         if self.evaluator:
-            self.base("#capability", Select).set_options(
+            self._select("#capability").set_options(
                 [(literal(f"{c.id} {c.name}", single_line=True), c.id) for c in state.scenario.capabilities]
             )
         else:
@@ -161,40 +207,114 @@ class SeatApp(BaseScreenQueries):
                 for p in state.scenario.participants
                 if p.id not in speakers(state, self.client.seat)
             ]
-            self.base("#recipient", Select).set_options(others)
-            requests = self.base("#requests", DataTable)
-            requests.add_columns("id", "from", "to", "kind", "text", "answer")
+            self._select("#recipient").set_options(others)
             if self.client.seat.role is SeatRole.scribe:
-                self.base("#participant", Select).set_options(
+                self._select("#participant").set_options(
                     [(literal(p, single_line=True), p) for p in speakers(state, self.client.seat)]
                 )
         self.seen = self.drafts.seen()
         self._render_all()
-        table.focus()
-        self.set_interval(self.poll_seconds, self._poll)
+        self.inject_list.focus()
+        # The timers belong to the banner: they stop with the screen, never firing into a console being closed.
+        timers = self.base("#banner", Banner)
+        timers.set_interval(self.poll_seconds, self._poll)
+        timers.set_interval(1.0, self._tick_clock)
+        self._poll()
 
     # ------------------------------------------------------------------ updates
-    def _poll(self) -> None:
-        if not self.screen_stack:
-            return
-        with suppress(NoMatches):  # the console is closing: its screen is already being taken down
-            self._update()
+    def _closing_down(self) -> bool:
+        """Whether the console is closing: a poll or tick that arrives now has nothing left to draw on."""
+        return self._exit or not self.screen_stack or not self.is_running
 
-    def _update(self) -> None:
-        new = self.client.refresh()
-        for command_id, command, outcome in self.client.settled():
-            self._settled(command, outcome.status is CommandStatus.recorded, outcome.reason, command_id)
-        if not new:
+    def _poll(self) -> None:
+        if self._polling or not self.is_running:
             return
-        visible = set(visible_injects(self.client.state, self.client.seat))
+        self._polling = True
+        self._read_session()
+
+    @work(thread=True, exclusive=True, group="session-poll", exit_on_error=False)
+    def _read_session(self) -> None:
+        """Read the session in a thread (store I/O and the controller's heartbeat stay off the UI thread)."""
+        try:
+            changes = self.poller.read()
+        except StoreError:  # a store that cannot be read now is read again at the next poll
+            changes = None
+        self.post_message(SessionPolled(changes if changes is not None else Changes(running=bool(self.running))))
+
+    @on(SessionPolled)
+    def _apply_poll(self, message: SessionPolled) -> None:
+        self._polling = False
+        if self._closing_down():
+            return
+        changes = message.changes
+        new = self.poller.apply(changes)
+        self._controller_seen(changes.running)
+        for command_id, outcome in changes.outcomes.items():
+            command = self.client.pending.pop(command_id, None)
+            if command is not None:
+                self._settled(command, outcome.status is CommandStatus.recorded, outcome.reason, command_id)
+        if new:
+            self._announce(new)
+            self._render_all()
+        else:
+            self._render_status()
+
+    def _submit(self, command: cmd.Command) -> int:
+        return self.poller.submit(command)
+
+    def _controller_seen(self, running: bool) -> None:
+        if running == self.running:
+            return
+        if self.running is not None:
+            if running:
+                self.notify("The facilitator console is running again.", title="Controller resumed", timeout=8)
+            else:
+                self.notify(
+                    "The facilitator console stopped: what you submit is queued and recorded when it returns.",
+                    title="Controller stopped",
+                    severity="warning",
+                    timeout=12,
+                )
+        self.running = running
+
+    def _announce(self, new: list[EventRecord]) -> None:
+        """A notice for every new inject, request to this seat, and answer to a request of this seat."""
+        state = self.client.state
+        visible_now = set(visible_injects(state, self.client.seat))
+        mine = set(speakers(state, self.client.seat))
         for record in new:
             event = record.event
-            if isinstance(event, InjectReleased) and event.inject in visible:
-                inject = self.client.state.inject(event.inject)
+            if isinstance(event, InjectReleased) and event.inject in visible_now:
+                inject = state.inject(event.inject)
                 self.notify(one_line(f"{inject.id}: {inject.title}"), title="New inject", timeout=8, markup=False)
-        self._render_all()
+            elif isinstance(event, RequestSent) and event.recipient in mine and not self.evaluator:
+                self.notify(
+                    one_line(f"{event.sender} asks {event.recipient} ({event.kind}): {event.text}")[:200],
+                    title="New request — press 2",
+                    timeout=10,
+                    markup=False,
+                )
+            elif isinstance(event, RequestAnswered) and not self.evaluator:
+                request = state.requests.get(event.request)
+                if request is not None and request.event.sender in mine:
+                    self.notify(
+                        one_line(f"{event.by} answered {event.request}: {event.text}")[:200],
+                        title="Answer to your request — press 2",
+                        timeout=10,
+                        markup=False,
+                    )
 
-    def _render_all(self) -> None:
+    def _tick_clock(self) -> None:
+        """Every second: the scenario clock on the banner and the deadline countdown run on."""
+        if self._closing_down():
+            return
+        self._render_banner()
+        self._render_deadline()
+
+    def _scenario_now(self) -> int:
+        return scenario_now(self.client.state, self.wall())
+
+    def _render_banner(self) -> None:
         state = self.client.state
         assert state.scenario is not None
         who = self.client.seat.participant or self.client.seat.cell or self.client.seat.seat
@@ -203,16 +323,24 @@ class SeatApp(BaseScreenQueries):
                 state.scenario.exercise.tlp,
                 state.scenario.exercise.title,
                 f"{self.client.seat.role.value} {who}",
-                time_text(state.at, state),
-                state.lifecycle.value.replace("_", " "),
+                time_text(self._scenario_now(), state),
+                standing(state),
             )
         )
-        running = (
-            "" if self.client.controller_running() else " · facilitator console closed: responses are queued and kept"
-        )
-        self.base("#status", Label).update(
-            literal(f"day {state.day or '-'} · phase {state.phase or '-'}{running}", single_line=True)
-        )
+
+    def _render_status(self) -> None:
+        state = self.client.state
+        if self.running is False:
+            controller = Text(" · facilitator console closed: what you submit is queued", style="bold yellow")
+        else:
+            controller = Text("")
+        line = literal(f"day {state.day or '-'} · phase {state.phase or '-'}", single_line=True)
+        line.append_text(controller)
+        self.base("#status", Label).update(line)
+
+    def _render_all(self) -> None:
+        self._render_banner()
+        self._render_status()
         self._render_list()
         if not self.evaluator:
             self._render_requests()
@@ -223,43 +351,62 @@ class SeatApp(BaseScreenQueries):
 
     def _render_list(self) -> None:
         state = self.client.state
-        table = self.base("#list", DataTable)
-        injects = visible_injects(state, self.client.seat)
-        if injects == self._listed and table.row_count:
-            for inject_id in injects:
-                table.update_cell(inject_id, table.ordered_columns[0].key, "" if inject_id in self.seen else "●")
-            return
-        self._listed = injects
-        cursor = table.cursor_row
-        table.clear()
-        for inject_id in injects:
-            item = state.injects[inject_id]
-            inject = state.inject(inject_id)
-            mark = Text("" if inject_id in self.seen else "●", style="bold yellow")
-            table.add_row(
-                mark, cell(time_text(item.released_at or 0, state)), cell(inject_id), cell(inject.title), key=inject_id
-            )
-        if injects:
-            table.move_cursor(row=min(cursor, len(injects) - 1))
-        self._count_unread()
+        self._listed = visible_injects(state, self.client.seat)
+        rows = [
+            ListRow(i, self._list_time(state.injects[i].released_at or 0), state.inject(i).title) for i in self._listed
+        ]
+        self.inject_list.show(rows, self._unread_injects(), self.current)
+        self._label_tabs()
 
-    def _count_unread(self) -> None:
-        unread = sum(1 for inject_id in self._listed if inject_id not in self.seen)
-        self.base("TabbedContent").get_tab("injects-tab").label = f"Injects ({unread} new)" if unread else "Injects"
+    def _list_time(self, at: int) -> str:
+        """A release time for the list: ``17:00`` on the current day, ``D1 17:00`` otherwise."""
+        shown = time_text(at, self.client.state)
+        day, _, clock = shown.partition(" ")
+        return clock if day == f"D{self.client.state.day}" else shown
+
+    def _unread_injects(self) -> set[str]:
+        return {i for i in self._listed if i not in self.seen}
+
+    def _request_marks(self) -> set[str]:
+        """The requests to this seat and the answers to its requests, as keys of what it has seen."""
+        if self.evaluator:
+            return set()
+        mine = set(speakers(self.client.state, self.client.seat))
+        marks = set()
+        for request_id, request in self.client.state.requests.items():
+            if request.event.recipient in mine:
+                marks.add(f"request:{request_id}")
+            if request.event.sender in mine and request.answer is not None:
+                marks.add(f"answer:{request_id}")
+        return marks
+
+    def _label_tabs(self) -> None:
+        tabs = self.tabs
+        unread = len(self._unread_injects())
+        tabs.get_tab(INJECTS).label = Text(f"Injects ({unread} new)" if unread else "Injects")
+        if not self.evaluator:
+            if tabs.active == REQUESTS:
+                self._mark_seen(self._request_marks())
+            waiting = len(self._request_marks() - self.seen)
+            tabs.get_tab(REQUESTS).label = Text(f"Requests ({waiting} new)" if waiting else "Requests")
+
+    def _mark_seen(self, keys: Iterable[str]) -> None:
+        fresh = [key for key in keys if key not in self.seen]
+        for key in fresh:
+            self.seen.add(key)
+            self.drafts.mark_seen(key)
 
     def _open(self, inject_id: str) -> None:
         if self.current is not None and not self.evaluator:
             self._save_draft()
         self.current = inject_id
-        if inject_id not in self.seen:
-            self.seen.add(inject_id)
-            self.drafts.mark_seen(inject_id)
+        self.inject_list.selected = inject_id
+        if self.tabs.active == INJECTS:
+            self._mark_seen([inject_id])  # read only when shown: not while the seat is on another tab
         self._render_reader()
         self._load_form()
-        table = self.base("#list", DataTable)
-        if inject_id in self._listed:
-            table.update_cell(inject_id, table.ordered_columns[0].key, "")
-        self._count_unread()
+        self.inject_list.mark_unread(self._unread_injects())
+        self._label_tabs()
 
     def _render_reader(self) -> None:
         state = self.client.state
@@ -278,15 +425,8 @@ class SeatApp(BaseScreenQueries):
             lines += ["", "**Discussion questions**", *[f"- {md(q)}" for q in inject.questions]]
         if inject.options:
             lines += ["", "**Decision options**", *[f"- {markdown_code(o.id)} {md(o.label)}" for o in inject.options]]
-        if inject.response and inject.response.required:
-            lines += [
-                "",
-                "*A response is required"
-                + (
-                    f" within {md(str(inject.response.deadline))} (scenario time)*" if inject.response.deadline else "*"
-                ),
-            ]
         self.base("#inject", Markdown).update("\n".join(lines))
+        self._render_deadline()
         earlier = [
             r
             for r in state.responses.get(self.current, [])
@@ -302,30 +442,46 @@ class SeatApp(BaseScreenQueries):
                 for r in earlier
             )
         self.base("#earlier", Markdown).update(text)
+        what = "Observation on" if self.evaluator else "Your response to"
+        self.base("#form-for", Label).update(literal(f"{what} {self.current}", style="bold", single_line=True))
         if self.evaluator:
             return
-        decision = self.base("#decision", Select)
-        decision.set_options([(literal(f"{o.id} — {o.label}", single_line=True), o.id) for o in inject.options])
+        decision = self._select("#decision")
+        options = [(literal(f"{o.id} — {o.label}", single_line=True), o.id) for o in inject.options]
+        shown = (self.current, tuple(o.id for o in inject.options))
+        if self._shown_options != shown:
+            self._shown_options = shown
+            keep = decision.value
+            decision.set_options(options)
+            if keep != Select.NULL and any(o.id == keep for o in inject.options):
+                decision.value = keep
         decision.display = bool(inject.options)
+
+    def _render_deadline(self) -> None:
+        if self.current is None:
+            return
+        line = deadline_line(self.client.state, self.current, self._scenario_now())
+        label = self.base("#deadline", Label)
+        style = "bold red" if line and "overdue" in line else "bold"
+        label.update(literal(line or "", style=style, single_line=True))
+        label.display = line is not None
 
     def _render_requests(self) -> None:
         state = self.client.state
         mine = set(speakers(state, self.client.seat))
-        table = self.base("#requests", DataTable)
-        table.clear()
-        for request_id, request in state.requests.items():
-            event = request.event
-            if event.sender in mine or event.recipient in mine:
-                answer = cell(request.answer.text) if request.answer else Text("open", style="bold yellow")
-                table.add_row(
-                    cell(request_id),
-                    cell(event.sender),
-                    cell(event.recipient),
-                    cell(event.kind),
-                    cell(event.text),
-                    answer,
-                    key=request_id,
-                )
+        rows = [
+            RequestRow(
+                request_id,
+                request.event.sender,
+                request.event.recipient,
+                request.event.kind,
+                request.event.text,
+                request.answer.text if request.answer else None,
+            )
+            for request_id, request in state.requests.items()
+            if request.event.sender in mine or request.event.recipient in mine
+        ]
+        self.screen_stack[0].query_one("#requests", RequestTable).show(rows)
 
     # ------------------------------------------------------------------ forms and drafts
     def _form_values(self) -> dict[str, str]:
@@ -354,12 +510,15 @@ class SeatApp(BaseScreenQueries):
         try:
             self.base("#text", TextArea).text = draft.get("text", "")
             for name in ("agencies", "legal_basis", "gaps"):
-                self.base(f"#{name}", Input).value = draft.get(name, "")
-            decision = self.base("#decision", Select)
+                self._input(f"#{name}").value = draft.get(name, "")
+            decision = self._select("#decision")
             decision.value = draft["decision"] if draft.get("decision") else Select.NULL
         finally:
-            self._loading_form = False
-        self.base("#result", Label).update("")
+            self.call_after_refresh(self._form_loaded)
+        self.result.update("")
+
+    def _form_loaded(self) -> None:
+        self._loading_form = False  # the Changed messages of filling the form have been handled
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._save_draft()
@@ -373,7 +532,7 @@ class SeatApp(BaseScreenQueries):
             scenario = self.client.state.scenario
             assert scenario is not None
             capability = next(c for c in scenario.capabilities if c.id == event.value)
-            self.base("#task", Select).set_options(
+            self._select("#task").set_options(
                 [
                     (literal(f"{t} {text}", single_line=True), t)
                     for t, text in zip(capability.task_ids(), capability.critical_tasks, strict=True)
@@ -382,9 +541,15 @@ class SeatApp(BaseScreenQueries):
         elif event.select.id in FIELDS:
             self._save_draft()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "list" and event.row_key is not None and event.row_key.value != self.current:
-            self._open(str(event.row_key.value))
+    def on_inject_list_selected(self, message: InjectList.Selected) -> None:
+        if message.inject_id != self.current:
+            self._open(message.inject_id)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == INJECTS and self.current is not None:
+            self._mark_seen([self.current])
+            self.inject_list.mark_unread(self._unread_injects())
+        self._label_tabs()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "submit":
@@ -397,7 +562,7 @@ class SeatApp(BaseScreenQueries):
             self._answer_request()
 
     def action_submit(self) -> None:
-        result = self.base("#result", Label)
+        result = self.result
         if self.current is None:
             result.update("Nothing to respond to yet.")
             return
@@ -416,7 +581,7 @@ class SeatApp(BaseScreenQueries):
         if inject.options and inject.response and inject.response.required and not values.get("decision"):
             result.update(Text("This inject asks for a decision: choose one of the options.", style="bold red"))
             return
-        self.client.submit(
+        self._submit(
             cmd.Respond(
                 inject=self.current,
                 participant=participant,
@@ -430,55 +595,55 @@ class SeatApp(BaseScreenQueries):
         result.update(
             Text(
                 "Sent; waiting for the controller…"
-                if self.client.controller_running()
+                if self.running is not False
                 else "Queued: it will be recorded when the facilitator console runs.",
                 style="yellow",
             )
         )
+        self._focus(self.inject_list)  # a key typed next is a command, not more text in the draft
 
     def _submit_observation(self, result: Label) -> None:
-        capability = self.base("#capability", Select).value
-        rating = self.base("#rating", Select).value
-        task = self.base("#task", Select).value
+        capability = self._select("#capability").value
+        rating = self._select("#rating").value
+        task = self._select("#task").value
         if capability == Select.NULL or rating == Select.NULL:
             result.update(Text("Choose a capability and a rating.", style="bold red"))
             return
-        self.client.submit(
+        self._submit(
             cmd.Observe(
                 capability=str(capability),
                 task=None if task == Select.NULL else str(task),
                 rating=Rating(str(rating)),
-                note=self.base("#note", Input).value,
+                note=self._input("#note").value,
                 inject=self.current,
             )
         )
         result.update(Text("Sent; waiting for the controller…", style="yellow"))
+        self._focus(self.inject_list)
 
     def _send_request(self) -> None:
         status = self.base("#request-status", Label)
-        recipient = self.base("#recipient", Select).value
-        text = self.base("#ask", Input).value.strip()
+        recipient = self._select("#recipient").value
+        text = self._input("#ask").value.strip()
         if recipient == Select.NULL or not text:
             status.update(Text("Choose a delegation and write the request.", style="bold red"))
             return
         participant = None
         if self.client.seat.role is SeatRole.scribe:
-            chosen = self.base("#participant", Select).value
+            chosen = self._select("#participant").value
             if chosen == Select.NULL:
                 status.update(Text("Choose (on the Injects tab) the delegation you record for.", style="bold red"))
                 return
             participant = str(chosen)
-        kind = self.base("#kind", Input).value.strip() or "information"
-        self.client.submit(
-            cmd.SendRequest(recipient=str(recipient), request_kind=kind, text=text, participant=participant)
-        )
-        self.base("#ask", Input).value = ""
+        kind = self._input("#kind").value.strip() or "information"
+        self._submit(cmd.SendRequest(recipient=str(recipient), request_kind=kind, text=text, participant=participant))
+        self._input("#ask").value = ""
         status.update(Text("Request sent; waiting for the controller…", style="yellow"))
 
     def _answer_request(self) -> None:
         status = self.base("#request-status", Label)
         table = self.base("#requests", DataTable)
-        text = self.base("#answer", Input).value.strip()
+        text = self._input("#answer").value.strip()
         if not table.row_count or not text:
             status.update(Text("Highlight a request addressed to you and write the answer.", style="bold red"))
             return
@@ -486,8 +651,8 @@ class SeatApp(BaseScreenQueries):
         participant = None
         if self.client.seat.role is SeatRole.scribe:
             participant = self.client.state.requests[str(row_key.value)].event.recipient
-        self.client.submit(cmd.AnswerRequest(request=str(row_key.value), text=text, participant=participant))
-        self.base("#answer", Input).value = ""
+        self._submit(cmd.AnswerRequest(request=str(row_key.value), text=text, participant=participant))
+        self._input("#answer").value = ""
         status.update(Text("Answer sent; waiting for the controller…", style="yellow"))
 
     def _settled(self, command: cmd.Command, recorded: bool, reason: str, command_id: int) -> None:
@@ -496,41 +661,90 @@ class SeatApp(BaseScreenQueries):
         what = {"respond": "Response", "request": "Request", "answer": "Answer", "observe": "Observation"}.get(
             command.kind, "Command"
         )
+        about = f" for {command.inject}" if isinstance(command, cmd.Respond) else ""
         self.notify(
-            f"{what} recorded." if recorded else visible(f"{what} rejected: {reason}"),
+            f"{what} recorded{about}." if recorded else visible(f"{what}{about} rejected: {reason}"),
             severity="information" if recorded else "error",
             markup=False,  # a rejection reason may quote what the seat typed
         )
         if recorded:
-            label.update(Text(f"Recorded (command {command_id}).", style="bold green"))
+            done = Text(f"Recorded: your {what.lower()}{about} is in the exercise log.", style="bold green")
+            label.update(done)
             if isinstance(command, cmd.Respond):
                 self.drafts.clear(command.inject)
                 if command.inject == self.current:
                     self._load_form()
-                    label.update(Text(f"Recorded (command {command_id}).", style="bold green"))
+                    label.update(done)
+            elif isinstance(command, cmd.Observe):
+                self._input("#note").value = ""
+                self._select("#rating").value = Select.NULL
         else:
             label.update(literal(f"Rejected: {reason}", style="bold red"))
 
     def action_tab(self, tab: str) -> None:
-        if tab == "requests-tab" and self.evaluator:
-            tab = "eeg-tab"
-        self.base("TabbedContent").active = tab
+        if tab == REQUESTS and self.evaluator:
+            tab = EEG
+        self.tabs.active = tab
+        # Focus goes into the tab shown: a focused widget left in a hidden tab would switch it back.
+        target = {INJECTS: "#list", REQUESTS: "#requests", EEG: "#eeg"}[tab]
+        widget = self.screen_stack[0].query_one(target)
+        if widget.can_focus:
+            self._focus(widget)
+        else:
+            self.screen_stack[0].set_focus(None)
+
+    def _focus(self, widget: Widget) -> None:
+        """Move the focus now, not after the keys already typed: they go where the person now looks."""
+        self.screen_stack[0].set_focus(widget)
 
     def action_respond(self) -> None:
         """Jump to the first field of the form for the inject being read."""
-        self.base("#note" if self.evaluator else "#text").focus()
+        if self.tabs.active != INJECTS:
+            self.action_tab(INJECTS)
+        self._focus(self.base("#note" if self.evaluator else "#text"))
+
+    def action_leave_form(self) -> None:
+        """Esc: leave the form for the list (what was typed stays in the draft)."""
+        if self.tabs.active == INJECTS:
+            self._focus(self.inject_list)
+        else:
+            self._focus(self.base("#requests", DataTable))
 
     def action_next_inject(self) -> None:
-        self.base("#list", DataTable).action_cursor_down()
+        self.inject_list.action_cursor_down()
 
     def action_previous_inject(self) -> None:
-        self.base("#list", DataTable).action_cursor_up()
+        self.inject_list.action_cursor_up()
+
+    def action_keys(self) -> None:
+        """Show every key of the console."""
+        notes = [
+            "In a text field, letters and digits are typed into it: press Esc first to use a key above.",
+            "● marks an inject you have not opened; the tab labels count what is new.",
+        ]
+        self.push_screen(KeyHelp(binding_lines(self), notes))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Submit", "Submit the form for the inject being read", self.action_submit)
-        yield SystemCommand("Next inject", "Read the next inject in the list", self.action_next_inject)
-        yield SystemCommand("Previous inject", "Read the previous inject in the list", self.action_previous_inject)
+        for binding in self.BINDINGS:  # the palette is built from the bindings: one list of what the console does
+            if isinstance(binding, Binding) and binding.description:
+                yield SystemCommand(binding.description, f"key {binding.key}", self._runner(binding.action))
+
+    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run
 
     def on_unmount(self) -> None:
-        self.client.close()  # drafts are already on disk: every keystroke saved them
+        with self.poller.lock:
+            self.client.close()  # drafts are already on disk: every keystroke saved them
+
+
+RATING_WORDS = {
+    "P": "performed without challenges",
+    "S": "performed with some challenges",
+    "M": "performed with major challenges",
+    "U": "unable to be performed",
+    "NO": "not observed",
+}

@@ -1,0 +1,55 @@
+"""The projector view: the wall shows the clock, the day and the latest TLP:CLEAR/GREEN injects, nothing above GREEN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from ttx.engine import commands as cmd
+from ttx.store.sqlite import SqliteStore
+from ttx.tui.projector import ProjectorApp
+
+from .conftest import Live
+from .test_hostile_text import rendered
+
+SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
+
+
+def wall(live: Live) -> None:
+    live.act(cmd.Start())
+    live.advance(3)  # D1 11:00: N1-1, N1-2 (GREEN) out; N1-3 at 13:00 next
+    live.act(cmd.Adhoc(id="RED-1", to=["XAR"], tlp="RED", title="Named informant"))
+    live.act(cmd.Adhoc(id="AMB-1", to=["all"], tlp="AMBER", title="Liaison officer's report"))
+    live.act(cmd.Adhoc(id="PUB-1", to=["all"], tlp="CLEAR", title="Press release on the ferry"))
+
+
+async def test_the_wall_shows_nothing_above_green(live: Live) -> None:
+    wall(live)
+    app = ProjectorApp(SqliteStore(live.path, read_only=True), poll=0.05)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        shown = rendered(app)
+        assert "Press release on the ferry" in shown and "N1-2" in shown and "lead DWG" in shown
+        assert "Named informant" not in shown and "Liaison officer" not in shown
+        assert "next inject at D1 13:00" in shown
+        live.act(cmd.Adhoc(id="PUB-2", to=["all"], tlp="GREEN", title="Shelter opens"))
+        live.act(cmd.Adhoc(id="AMB-2", to=["all"], tlp="AMBER+STRICT", title="Account numbers"))
+        for _ in range(60):
+            if "Shelter opens" in rendered(app):
+                break
+            await pilot.pause(0.05)
+        shown = rendered(app)
+        assert "Shelter opens" in shown and "Account numbers" not in shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_projector_at_room_sizes(snap_compare: Any, live: Live, size: str) -> None:
+    wall(live)
+
+    async def settle(pilot: Pilot[Any]) -> None:
+        await pilot.pause(0.2)
+
+    app = ProjectorApp(SqliteStore(live.path, read_only=True), poll=60, clock=lambda: live.clock.wall())
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=settle)
