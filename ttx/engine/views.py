@@ -106,8 +106,14 @@ def live_msel_rows(
         if not _armed(state, planned.id) or (day is not None and planned.day != day):
             continue
         rows.append(_row(state, planned.id, planned.day, planned.phase, planned.kind.value, now))
-    for inject_id in state.adhoc:
-        rows.append(_row(state, inject_id, state.day or 1, state.phase or "", "adhoc", now))
+    assert state.scenario is not None
+    for inject_id, adhoc in state.adhoc.items():
+        # An ad-hoc inject belongs to the day and phase it was written in, not to wherever play is now.
+        written = adhoc.time if isinstance(adhoc.time, ScenarioTime) else ScenarioTime.from_seconds(state.at)
+        phase = next((p.id for p in reversed(state.scenario.phases) if p.start.seconds <= written.seconds), "")
+        if day is not None and written.day != day:
+            continue
+        rows.append(_row(state, inject_id, written.day, phase, "adhoc", now))
     if status is not None:
         rows = [row for row in rows if row.status == status]
     if receiver is not None:
