@@ -180,16 +180,6 @@ def test_a_request_may_cite_only_an_inject_its_sender_received(session: Session)
     session.ok(cmd.SendRequest(recipient="XCA", text="see this", inject="H1-1"), "delegation:XAR")
 
 
-def test_a_request_may_not_pass_restricted_material_to_someone_who_did_not_receive_it(session: Session) -> None:
-    session.wait(1)
-    session.ok(cmd.Adhoc(id="SOURCE", to=["XAR"], tlp="RED", title="An informant in the port"))
-    session.ok(cmd.Adhoc(id="NOTICE", to=["XAR"], tlp="GREEN", title="Harbour notice"))
-    reason = session.rejected(cmd.SendRequest(recipient="XCA", text="can you help?", inject="SOURCE"), "delegation:XAR")
-    assert reason == "SOURCE is TLP:RED: XCA did not receive it, so a request may not cite it"
-    assert session.state.requests == {}
-    session.ok(cmd.SendRequest(recipient="XCA", text="can you help?", inject="NOTICE"), "delegation:XAR")
-
-
 def test_an_observation_on_an_unreleased_inject_is_refused(session: Session) -> None:
     assert session.rejected(cmd.Observe(capability="C2", rating=Rating.S, inject="H2-1"), "evaluator:1") == (
         "inject H2-1 has not been released"

@@ -42,7 +42,6 @@ from ttx.engine.lifecycle import LIFECYCLE, TransitionRefused
 from ttx.engine.phases import day_start_after, entry_refusal, guard_reason, next_phase
 from ttx.engine.scheduler import Item, ItemKind, Scheduler
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
-from ttx.model.base import Tlp
 from ttx.model.scenario import PLAYER_CELL_KINDS, Inject, Phase
 from ttx.model.time import ScenarioTime, Seconds
 
@@ -461,14 +460,6 @@ def _request(state: ExerciseState, command: cmd.SendRequest, ctx: Context) -> De
                 raise Rejected(f"no inject {command.inject} for cell {sender}")
         else:
             _received(state, command.inject, sender)  # a request may cite only what its sender received
-        tlp = state.inject(command.inject).tlp
-        if tlp in (Tlp.RED, Tlp.AMBER_STRICT):
-            cells_to, receivers = state.receivers(command.inject)
-            if command.recipient not in receivers and command.recipient not in cells_to:
-                raise Rejected(
-                    f"{command.inject} is {tlp.label}: {command.recipient} did not receive it, "
-                    "so a request may not cite it"
-                )
     request_id = command.id or f"Q{ctx.command_id}"
     if request_id in state.requests:
         raise Rejected(f"request id {request_id!r} is already used")
