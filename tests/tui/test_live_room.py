@@ -214,3 +214,30 @@ async def test_deadline_as_scenario_time_with_a_countdown_and_a_running_clock(li
         wall[0] += dt.timedelta(seconds=90)  # at 1x, a minute and a half of scenario time
         await until(pilot, lambda: "D1 10:01" in shown(app, "#banner"), "the clock running on", timeout=2)
         assert "1h 58m left" in shown(app, "#deadline")
+
+
+async def test_a_request_citing_red_material_reaches_only_seats_that_may_see_it(live: Live) -> None:
+    live.act(cmd.Start())
+    live.act(cmd.ReleaseNow(inject="N2-5"))  # TLP:RED, to XAR alone
+    notices = Notices()
+    app = seat(live, "delegation:XBO")
+    async with app.run_test(size=(100, 40), message_hook=notices) as pilot:
+        await pilot.pause()
+        live.act(
+            cmd.SendRequest(recipient="XBO", request_kind="protection", text="About the crew member", inject="N2-5"),
+            "delegation:XAR",
+        )
+        live.act(cmd.SendRequest(recipient="XBO", request_kind="information", text="Crew list?"), "delegation:XAR")
+        tabs = app.query_one(TabbedContent)
+        await until(pilot, lambda: str(tabs.get_tab("requests-tab").label) == "Requests (1 new)", "the count")
+        assert notices.titled("New request") == ["XAR asks XBO (information): Crew list?"]
+        requests = app.query_one("#requests", DataTable)
+        shown = [str(requests.get_row_at(row)) for row in range(requests.row_count)]
+        assert len(shown) == 1 and "Crew list?" in shown[0] and "About the crew member" not in shown[0]
+    sender = seat(live, "delegation:XAR")
+    async with sender.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        requests = sender.query_one("#requests", DataTable)
+        assert requests.row_count == 2, "the sender, who received N2-5, sees both"

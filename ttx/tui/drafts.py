@@ -1,8 +1,10 @@
-"""Response drafts (and which injects were read) kept beside the session: a closed terminal loses nothing."""
+"""Response drafts (and which injects were read) kept beside the session file, or per user: a closed terminal loses nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 from ttx.private_files import private_folder, write_private
@@ -10,11 +12,23 @@ from ttx.private_files import private_folder, write_private
 SEEN = "__seen__"
 
 
+def drafts_folder(location: str) -> Path:
+    """Where a seat's drafts live: beside a session file, or per user for a session in a database.
+
+    A database session's address is no file name; its drafts go under the user's state folder
+    (``$XDG_STATE_HOME/ttx/drafts``), named by a digest of the address (which may hold a password).
+    """
+    if "://" not in location:
+        return Path(f"{location}.drafts")
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state / "ttx" / "drafts" / hashlib.sha256(location.encode("utf-8")).hexdigest()[:32]
+
+
 class Drafts:
     """Per-seat drafts: inject id → form fields, written atomically with owner-only permissions."""
 
-    def __init__(self, session: Path, seat: str) -> None:
-        self.folder = Path(f"{session}.drafts")
+    def __init__(self, session: Path | str, seat: str) -> None:
+        self.folder = drafts_folder(str(session))
         self.file = self.folder / f"{seat.replace(':', '_')}.json"
         self.data: dict[str, dict[str, str]] = {}
         if self.file.exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -32,7 +31,7 @@ from ttx.engine.events import EventRecord, InjectReleased, Rating, RequestAnswer
 from ttx.engine.live import deadline_line, scenario_now, standing
 from ttx.engine.ports import CommandStatus, StoreError
 from ttx.engine.session import SessionReader
-from ttx.engine.views import may_see_responses, speakers, time_text, visible_injects
+from ttx.engine.views import may_see_request, may_see_responses, speakers, time_text, visible_injects
 from ttx.model.scenario import Inject
 from ttx.text import markdown_text, one_line, visible
 from ttx.tui.common import Banner, BaseScreenQueries, banner, literal, markdown_code
@@ -86,7 +85,7 @@ class SeatApp(BaseScreenQueries):
         self.poll_seconds = poll
         self.wall = clock
         """The wall clock (injectable for tests): the scenario time shown runs on from the last event with it."""
-        self.drafts = Drafts(Path(client.location), client.seat.seat)
+        self.drafts = Drafts(client.location, client.seat.seat)
         self.current: str | None = None
         self.seen: set[str] = set()
         self._listed: list[str] = []
@@ -287,7 +286,12 @@ class SeatApp(BaseScreenQueries):
             if isinstance(event, InjectReleased) and event.inject in visible_now:
                 inject = state.inject(event.inject)
                 self.notify(one_line(f"{inject.id}: {inject.title}"), title="New inject", timeout=8, markup=False)
-            elif isinstance(event, RequestSent) and event.recipient in mine and not self.evaluator:
+            elif (
+                isinstance(event, RequestSent)
+                and event.recipient in mine
+                and not self.evaluator
+                and may_see_request(state, self.client.seat, event)
+            ):
                 self.notify(
                     one_line(f"{event.sender} asks {event.recipient} ({event.kind}): {event.text}")[:200],
                     title="New request — press 2",
@@ -373,7 +377,11 @@ class SeatApp(BaseScreenQueries):
             return set()
         mine = set(speakers(self.client.state, self.client.seat))
         marks = set()
-        for request_id, request in self.client.state.requests.items():
+        state = self.client.state
+        seen = set(visible_injects(state, self.client.seat))
+        for request_id, request in state.requests.items():
+            if not may_see_request(state, self.client.seat, request.event, seen):
+                continue
             if request.event.recipient in mine:
                 marks.add(f"request:{request_id}")
             if request.event.sender in mine and request.answer is not None:
@@ -469,6 +477,7 @@ class SeatApp(BaseScreenQueries):
     def _render_requests(self) -> None:
         state = self.client.state
         mine = set(speakers(state, self.client.seat))
+        seen = set(visible_injects(state, self.client.seat))
         rows = [
             RequestRow(
                 request_id,
@@ -479,7 +488,8 @@ class SeatApp(BaseScreenQueries):
                 request.answer.text if request.answer else None,
             )
             for request_id, request in state.requests.items()
-            if request.event.sender in mine or request.event.recipient in mine
+            if (request.event.sender in mine or request.event.recipient in mine)
+            and may_see_request(state, self.client.seat, request.event, seen)
         ]
         self.screen_stack[0].query_one("#requests", RequestTable).show(rows)
 
