@@ -35,11 +35,15 @@ def visible(text: str) -> str:
     Nothing a terminal would obey (colour, cursor moves, clearing, title or clipboard writes,
     bidirectional reordering) survives; printable text of every script is unchanged.
     """
+    if text.isprintable():  # the common case, checked in C: nothing to escape
+        return text
     return _UNSAFE.sub(lambda match: _escape(match.group()), text)
 
 
 def one_line(text: str) -> str:
     """Like :func:`visible`, and newlines and carriage returns escaped too: a value that must stay on its line."""
+    if text.isprintable():
+        return text
     return _UNSAFE_ONE_LINE.sub(lambda match: _escape(match.group()), text)
 
 
