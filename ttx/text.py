@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 MAX_FIELD_CHARS = 20_000
@@ -101,7 +102,19 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 def markdown_cell(text: str) -> str:
     """User text for one cell of a Markdown table: literal, on one line."""
+    if len(text) <= _SHORT:
+        return _short_markdown_cell(text)  # ids, labels, counts: the same few values in many rows
+    return _markdown_cell(text)
+
+
+_SHORT = 48
+
+
+def _markdown_cell(text: str) -> str:
     return markdown_text(text).replace("\r", " ").replace("\n", " ")
+
+
+_short_markdown_cell = functools.lru_cache(maxsize=4096)(_markdown_cell)
 
 
 def bounded(text: str, limit: int = MAX_FIELD_CHARS) -> str | None:

@@ -32,7 +32,10 @@ class ReadModel(BaseModel):
 
     def to_json(self, *, ensure_ascii: bool = False) -> str:
         """The document as indented JSON text (no trailing newline)."""
-        return json_text(json.dumps(self.document(), indent=2, ensure_ascii=ensure_ascii))
+        if ensure_ascii:
+            return json_text(json.dumps(self.document(), indent=2, ensure_ascii=True))
+        # pydantic-core writes the same text as json.dumps(indent=2), several times faster on big reports
+        return json_text(self.model_dump_json(indent=2))
 
 
 def _is_none(value: object) -> bool:
