@@ -25,7 +25,15 @@ def ttx(*args: str | Path, cwd: Path = ROOT, timeout: float = 300) -> subprocess
     )
 
 
-def headless(scenario: Path, session: Path, script: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Play ``scenario`` to its end at max speed in ``session``, with a script of tests/data if named."""
-    extra: list[str | Path] = ["--script", scenario / "scripts" / f"{script}.yaml"] if script else []
-    return ttx("run", scenario, "--session", session, "--headless", "--speed", "max", *extra)
+def headless(
+    scenario: Path,
+    session: Path,
+    script: str | None = None,
+    *,
+    scripts: Path | None = None,
+    extra: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess[str]:
+    """Play ``scenario`` to its end at max speed in ``session``, with a script (of its scripts/ folder) if named."""
+    folder = scripts or scenario / "scripts"
+    named: list[str | Path] = ["--script", folder / f"{script}.yaml"] if script else []
+    return ttx("run", scenario, "--session", session, "--headless", "--speed", "max", *named, *extra)

@@ -115,7 +115,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
             status = EXIT_INVALID
             continue
         print(one_line(f"{path}: valid: {loaded.scenario.exercise.title}: {_summary(loaded)}"))
+        for script in args.script or []:
+            status = max(status, _validate_script(script, loaded))
     return status
+
+
+def _validate_script(path: Path, loaded: LoadedScenario) -> int:
+    """Check a headless-run script against a valid scenario; print every problem at once."""
+    from ttx.engine.script import load_script
+    from ttx.loader.problems import ScenarioError
+
+    try:
+        script, _ = load_script(path, loaded.scenario)
+    except ScenarioError as error:
+        for problem in error.problems:
+            print(one_line(str(problem)))
+        print(f"{path}: invalid script, {_count(len(error.problems), 'problem')}")
+        return EXIT_INVALID
+    print(f"{path}: valid script: {_count(len(script.actions), 'action')}")
+    return EXIT_OK
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -131,7 +149,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
         findings = lint(loaded)
         for finding in findings:
             print(one_line(str(finding)))
-        print(f"{path}: {_count(len(findings), 'finding') if findings else 'no findings'}")
+        reasons = {entry.rule: entry.reason for entry in loaded.scenario.lint.ignore}
+        ignored = lint(loaded, ignored=True)
+        if args.show_ignored:
+            for finding in ignored:
+                reason = reasons.get(finding.rule) or "no reason given"
+                print(one_line(f"{finding} (ignored: {reason})"))
+        hidden = f", {len(ignored)} ignored" if ignored else ""
+        print(f"{path}: {_count(len(findings), 'finding') if findings else 'no findings'}{hidden}")
         if findings and args.strict and status == EXIT_OK:
             status = EXIT_FINDINGS
     return status
@@ -231,11 +256,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = add("validate", cmd_validate, "check scenarios; report every problem as file:line:col: where: message")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
+    validate.add_argument(
+        "--script",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="also check a headless-run script against the scenario (repeatable): unknown injects, phases, "
+        "seats and options",
+    )
     _add_limits(validate)
 
     lint = add("lint", cmd_lint, "report what is valid but probably wrong in scenarios")
     lint.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
     lint.add_argument("--strict", action="store_true", help="exit 1 when there are findings")
+    lint.add_argument(
+        "--show-ignored",
+        action="store_true",
+        help="also print the findings of the rules the scenario ignores (lint: {ignore: [...]}), with the reason",
+    )
     _add_limits(lint)
 
     schema = add("schema", cmd_schema, "print the JSON Schema of scenario files (for editors) or of an output document")

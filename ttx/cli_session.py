@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ttx.engine.ports import EventStore
     from ttx.engine.script import Script
     from ttx.engine.state import ExerciseState
+    from ttx.loader.yaml_source import YamlDocument
     from ttx.store.address import Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_QUEUED = 0, 1, 2, 3
@@ -65,14 +66,6 @@ def parse_speed(text: str) -> float:
     return value
 
 
-def _load_script(path: Path) -> Script:
-    from ttx.engine.script import Script
-    from ttx.loader.load import validate_document
-    from ttx.loader.yaml_source import read_yaml
-
-    return validate_document(Script, read_yaml(path))
-
-
 def _snapshot_digest(store: EventStore) -> str | None:
     from ttx.engine.events import SessionCreated
 
@@ -85,17 +78,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ttx.engine.clock import SystemClock
     from ttx.engine.creation import create_session
     from ttx.engine.ports import StoreError
+    from ttx.engine.script import load_script
     from ttx.loader.load import load_scenario
     from ttx.loader.problems import ScenarioError
     from ttx.store.sessions import open_store, resolve, session_exists
 
     script = None
+    document = None
+    problems = []
+    loaded = None
     try:
-        if args.script is not None:
-            script = _load_script(args.script)
         loaded = load_scenario(args.scenario) if args.scenario is not None else None
     except ScenarioError as error:
-        for problem in error.problems:
+        problems.extend(error.problems)
+    try:
+        if args.script is not None:
+            script, document = load_script(args.script, loaded.scenario if loaded is not None else None)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+    if problems:
+        for problem in problems:
             print(one_line(str(problem)), file=sys.stderr)
         return EXIT_INVALID
     clock = SystemClock()
@@ -127,7 +129,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             if refusal is not None:
                 return _fail(refusal)
             if args.headless:
-                return _run_headless(store, clock, 1.0 if args.speed is None else args.speed, script)
+                speed = 1.0 if args.speed is None else args.speed
+                return _run_headless(store, clock, speed, script, document, allow_rejections=args.allow_rejections)
             if args.plain or not sys.stdout.isatty():
                 _print_join_lines(store)
                 return _run_foreground(store, clock, args.speed)
@@ -173,7 +176,16 @@ def _verify_before_resume(store: EventStore, *, force: bool) -> str | None:
     return None
 
 
-def _run_headless(store: EventStore, clock: SystemClock, speed: float, script: Script | None) -> int:
+def _run_headless(
+    store: EventStore,
+    clock: SystemClock,
+    speed: float,
+    script: Script | None,
+    document: YamlDocument | None = None,
+    *,
+    allow_rejections: bool = False,
+) -> int:
+    """Play to the end; exit 1 when the controller rejected a scripted command (unless allowed)."""
     from ttx.engine.headless import HeadlessRun, summary_lines
 
     run = HeadlessRun(store, clock, speed=speed, script=script, sleep=time.sleep)
@@ -184,6 +196,16 @@ def _run_headless(store: EventStore, clock: SystemClock, speed: float, script: S
         print(one_line(line))
     for line in report.script_rejections:
         print(f"script: {one_line(line)}")
+    for index, line in report.rejected_commands:
+        where = f"{document.locate(('actions', index))}: " if document is not None else ""
+        print(one_line(f"{where}actions[{index}] {line}"), file=sys.stderr)
+    if report.rejected_commands and not allow_rejections:
+        print(
+            f"{len(report.rejected_commands)} scripted command(s) rejected: exit {EXIT_FINDINGS} "
+            "(--allow-rejections when the script tests rejections on purpose)",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -585,6 +607,11 @@ def add_session_commands(add: Any) -> None:
     )
     run.add_argument(
         "--script", type=Path, help="YAML file of timed or event-triggered commands (see docs/sessions.md)"
+    )
+    run.add_argument(
+        "--allow-rejections",
+        action="store_true",
+        help="with --headless --script: exit 0 even when the controller rejected scripted commands",
     )
     run.add_argument(
         "--evaluators", type=int, default=2, help="evaluator seats to create with a new session (default 2)"

@@ -9,8 +9,9 @@ import pytest
 
 from ttx.loader.lint import RULES, lint
 from ttx.loader.load import load_scenario
+from ttx.loader.problems import ScenarioError
 
-from ..helpers import FERRY, HARBOUR
+from ..helpers import FERRY, HARBOUR, ttx
 
 Write = Callable[..., Path]
 
@@ -131,3 +132,93 @@ def test_findings_are_located_in_the_file(write: Write, harbour: str) -> None:
 def test_every_rule_is_described() -> None:
     assert len(RULES) >= 12
     assert all(description for _, description in RULES.values())
+
+
+def _rule_lines(found: list[str], rule: str) -> list[str]:
+    return [line for line in found if line.endswith(f"[{rule}]")]
+
+
+def test_inject_after_the_last_day_and_the_phase_it_leaves_empty(write: Write, harbour: str) -> None:
+    """Both day-2 injects moved to a day 3 the exercise does not have: each is flagged, and so is the empty phase."""
+    text = harbour.replace("    time: D2 09:00\n    from: Port health", "    time: D3 09:00\n    from: Port health")
+    text = text.replace("    time: D2 09:00\n    from: Neighbouring", "    time: D+5 09:00\n    from: Neighbouring")
+    found = findings(write, text)
+    late = _rule_lines(found, "after-last-day")
+    assert len(late) == 2, found
+    assert any("at D3 09:00, which falls on exercise day 3; the exercise ends on day 2" in line for line in late)
+    assert any("at D+5 09:00, which falls on exercise day 6" in line for line in late)
+    empty = _rule_lines(found, "empty-phase")
+    assert len(empty) == 1 and "phase landing (D2 08:00 to D2 17:00) has no inject timed inside it" in empty[0]
+
+
+def test_mistyped_time_jump_is_after_the_last_day(write: Write) -> None:
+    """NIGHT FERRY plays D+30 on day 2; a jump mistyped as D+3 lands on day 4 of a two-day exercise."""
+    folder = FERRY
+    target = write("ferry/scenario.yaml", (folder / "scenario.yaml").read_text(encoding="utf-8"))
+    for source in (folder / "injects").glob("*.yaml"):
+        write(f"ferry/injects/{source.name}", source.read_text(encoding="utf-8"))
+    text = target.read_text(encoding="utf-8").replace("trial_time: D+30 09:00", "trial_time: D+3 09:00")
+    target.write_text(text, encoding="utf-8")
+    found = [str(f) for f in lint(load_scenario(target))]
+    late = _rule_lines(found, "after-last-day")
+    assert len(late) == 1 and "aftermath.yaml" in late[0] and "exercise day 4" in late[0], found
+
+
+def test_time_jump_played_on_a_listed_day_is_not_after_the_last_day(write: Write, harbour: str) -> None:
+    text = harbour.replace(
+        "    end: D2 17:00\n",
+        "    end: D2 17:00\n  - id: later\n    title: Later\n    start: D+40 09:00\n    end: D+40 12:00\n    day: 2\n",
+    )
+    text += EXTRA_INJECT.format(id="H3-1", time="D+40 10:00", to="[MWG]", tlp="GREEN")
+    assert _rule_lines(findings(write, text), "after-last-day") == []
+
+
+def test_guard_waiting_on_a_later_inject_deadlocks(write: Write, harbour: str) -> None:
+    found = findings(write, harbour.replace("      responses: [H1-2]", "      responses: [H2-1]"))
+    deadlock = _rule_lines(found, "guard-deadlock")
+    assert len(deadlock) == 1, found
+    assert "waits for an answer to H2-1, released at D2 09:00, not before the phase starts (D2 08:00)" in deadlock[0]
+
+
+def test_branch_inject_timed_before_its_decision(write: Write, harbour: str) -> None:
+    text = harbour.replace("    time: D2 09:00\n    from: Port health", "    time: D1 08:30\n    from: Port health")
+    found = findings(write, text)
+    early = _rule_lines(found, "branch-before-decision")
+    assert len(early) == 1, found
+    assert "at D1 08:30, before H1-2 (D1 09:00) whose decision or trigger releases it" in early[0]
+
+
+IGNORE = """
+lint:
+  ignore:
+    - {rule: unused-capability, reason: C9 belongs to the shared framework}
+    - day-without-lead
+"""
+
+
+def test_a_scenario_can_ignore_rules_with_a_reason(write: Write, harbour: str) -> None:
+    text = harbour.replace("capabilities:\n  - id: C1", "capabilities:\n  - id: C9\n    name: Shared\n  - id: C1")
+    text = text.replace("    lead: PWG\n", "", 1)
+    assert {line.rsplit("[", 1)[1] for line in findings(write, text)} == {"unused-capability]", "day-without-lead]"}
+    loaded = load_scenario(write("ex/scenario.yaml", text + IGNORE))
+    assert lint(loaded) == []
+    assert sorted(f.rule for f in lint(loaded, ignored=True)) == ["day-without-lead", "unused-capability"]
+
+
+def test_an_unknown_ignored_rule_is_an_error(write: Write, harbour: str) -> None:
+    path = write("ex/scenario.yaml", harbour + IGNORE.replace("day-without-lead", "day-without-led"))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert [str(p).removeprefix(f"{path}:") for p in caught.value.problems] == [
+        f"{harbour.count(chr(10)) + 5}:7: lint.ignore[1]: unknown lint rule 'day-without-led'; "
+        "did you mean 'day-without-lead'?"
+    ]
+
+
+def test_lint_show_ignored_prints_the_reason(write: Write, harbour: str) -> None:
+    text = harbour.replace("capabilities:\n  - id: C1", "capabilities:\n  - id: C9\n    name: Shared\n  - id: C1")
+    path = write("ex/scenario.yaml", text + IGNORE)
+    quiet = ttx("lint", path.parent, "--strict")
+    assert quiet.returncode == 0 and quiet.stdout.strip().endswith("no findings, 1 ignored"), quiet.stdout
+    shown = ttx("lint", path.parent, "--show-ignored")
+    assert "[unused-capability] (ignored: C9 belongs to the shared framework)" in shown.stdout, shown.stdout

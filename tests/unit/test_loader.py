@@ -46,6 +46,19 @@ def test_included_files_are_merged_and_report_their_own_locations(write: Write, 
     assert found == [f"{extra}:5:10: injects[H2-3].to[0]: unknown cell or participant 'MWX'; did you mean 'MWG'?"]
 
 
+def test_a_duplicate_id_across_files_names_both_places(write: Write, harbour: str) -> None:
+    main = write("ex/scenario.yaml", harbour + "include:\n  - more/*.yaml\n")
+    extra = write(
+        "ex/more/again.yaml",
+        "injects:\n  - id: H2-2\n    time: D2 10:00\n    from: Someone\n    to: [MWG]\n"
+        "    tlp: GREEN\n    title: Again\n",
+    )
+    first = line_of(main, "  - id: H2-2")
+    assert problems(main) == [
+        f"{extra}:2:9: injects[H2-2].id: duplicate inject id 'H2-2'; first defined at {main}:{first}:9"
+    ]
+
+
 def test_every_problem_is_reported_at_once_with_file_line_and_column(write: Write, harbour: str) -> None:
     text = harbour.replace(
         "    time: D2 09:00\n    from: Port health officer", "    time: D2 9:70\n    from: Port health officer"
@@ -80,7 +93,11 @@ def test_every_problem_is_reported_at_once_with_file_line_and_column(write: Writ
         ("        release: [H2-2]", "        release: [H2-9]", "unknown inject 'H2-9'"),
         ("    critical_tasks: [C2.2]", "    critical_tasks: [C2.7]", "unknown critical task 'C2.7'"),
         ("  - {id: XBO, name: Borelia", "  - {id: Borelia, name: Borelia", "must be an ISO 3166 alpha-3 code"),
-        ('      deadline: "02:00"', '      deadline: "2 hours"', "not a duration"),
+        (
+            '      deadline: "02:00"',
+            '      deadline: "2 hours"',
+            "is not a deadline; write a duration after release ('03:00')",
+        ),
         ("    lead: PWG", "    lead: PGW", "unknown cell 'PGW'; did you mean 'PWG'?"),
         ("      responses: [H1-2]", "      responses: [H9-9]", "unknown inject 'H9-9'"),
         ("    time: D1 08:00\n    from: Harbour pilot", "    from: Harbour pilot", "missing required field 'time'"),

@@ -9,7 +9,7 @@ from ttx.engine import commands as cmd
 from ttx.engine.clock import MAX_SPEED, Clock
 from ttx.engine.controller import Controller
 from ttx.engine.events import DayStarted, EventRecord, InjectReleased, PhaseEntered
-from ttx.engine.ports import EventStore
+from ttx.engine.ports import CommandStatus, EventStore
 from ttx.engine.script import Action, Script, describe
 from ttx.engine.seats import FACILITATOR
 from ttx.engine.state import ExerciseState, InjectStatus, Lifecycle
@@ -25,6 +25,9 @@ class RunReport:
 
     state: ExerciseState
     script_rejections: list[str] = field(default_factory=list)
+    """Scripted actions that never happened on the path the run took."""
+    rejected_commands: list[tuple[int, str]] = field(default_factory=list)
+    """Scripted commands the controller refused: (index in the script's actions, what and why)."""
     resumed: bool = False
     already_ended: bool = False
 
@@ -53,6 +56,10 @@ class HeadlessRun:
         self.fired: set[str] = set(store.origins())
         self.controller = Controller(store, clock, auto_default=True, on_event=self._on_event)
         self._waiting: list[tuple[float, str]] = []
+        self._relative: dict[int, int] = {}
+        """Index of an action timed after a release → the scenario second it falls due."""
+        self._submitted: dict[int, int] = {}
+        """Command id → index of the scripted action that queued it (in this run)."""
         """Scripted resumes waiting for wall time: (monotonic due, origin)."""
 
     # ------------------------------------------------------------------ script
@@ -64,7 +71,7 @@ class HeadlessRun:
         if origin in self.fired:
             return
         self.fired.add(origin)
-        self.store.enqueue(action.seat_id(), action.command(), origin)
+        self._submitted[self.store.enqueue(action.seat_id(), action.command(), origin)] = index
         if action.resume_after is not None:
             wall = 0.0 if self.speed == MAX_SPEED else float(action.resume_after.seconds)
             self._waiting.append((self.clock.monotonic() + wall, f"{origin}:resume"))
@@ -77,7 +84,9 @@ class HeadlessRun:
             when = action.when
             if when is None:
                 continue
-            if (isinstance(event, InjectReleased) and when.released == event.inject) or (
+            if isinstance(event, InjectReleased) and when.released == event.inject and when.after is not None:
+                self._relative.setdefault(index, record.at + when.after.seconds)
+            elif (isinstance(event, InjectReleased) and when.released == event.inject) or (
                 isinstance(event, PhaseEntered) and when.phase == event.phase
             ):
                 self._enqueue(index, action)
@@ -90,17 +99,19 @@ class HeadlessRun:
             when = action.when
             if when is None:
                 continue
-            if (when.released and state.is_released(when.released)) or (when.phase and when.phase in entered):
+            released = state.injects.get(when.released) if when.released else None
+            if when.after is not None and released is not None and released.released_at is not None:
+                self._relative.setdefault(index, released.released_at + when.after.seconds)
+            elif (when.released and state.is_released(when.released)) or (when.phase and when.phase in entered):
                 self._enqueue(index, action)
 
     def _due_timed(self, up_to: int | None) -> None:
         """Submit timed actions due by ``up_to`` (all remaining when None), moving the clock to each."""
-        pending = sorted(
-            (action.at.seconds, index, action)
-            for index, action in enumerate(self.script.actions)
-            if action.at is not None and self._origin(index) not in self.fired
-        )
-        for at, index, action in pending:
+        due = {index: action.at.seconds for index, action in enumerate(self.script.actions) if action.at is not None}
+        due.update(self._relative)
+        pending = sorted((at, index) for index, at in due.items() if self._origin(index) not in self.fired)
+        for at, index in pending:
+            action = self.script.actions[index]
             if up_to is not None and at > up_to:
                 break
             if self.controller.state.lifecycle is Lifecycle.running and self.speed == MAX_SPEED:
@@ -178,6 +189,11 @@ class HeadlessRun:
         for index, action in enumerate(self.script.actions):
             if self._origin(index) not in self.fired:
                 report.script_rejections.append(f"{describe(action)}: never happened on this path")
+        for command_id, index in sorted(self._submitted.items()):
+            outcome = self.store.outcome(command_id)
+            if outcome is not None and outcome.status is CommandStatus.rejected:
+                action = self.script.actions[index]
+                report.rejected_commands.append((index, f"{describe(action)}: rejected: {outcome.reason}"))
         return report
 
     def _closed(self) -> bool:

@@ -21,7 +21,7 @@ from typing import Literal
 
 from ttx.engine.state import ExerciseState, Response
 from ttx.model.scenario import PLAYER_CELL_KINDS, AnswerBy
-from ttx.model.time import Seconds
+from ttx.model.time import Seconds, due_at
 
 ANY = "(any receiver)"
 """The name of the single party of an inject answered ``by: any``."""
@@ -136,7 +136,7 @@ def deadline_at(state: ExerciseState, inject_id: str) -> Seconds | None:
     rule = state.inject(inject_id).response
     if item.released_at is None or rule is None or rule.deadline is None:
         return None
-    return item.released_at + rule.deadline.seconds
+    return due_at(rule.deadline, item.released_at)
 
 
 def past_deadline(state: ExerciseState, inject_id: str, now: Seconds) -> bool:

@@ -12,7 +12,7 @@ from ttx.engine.phases import phase_start_after
 from ttx.engine.state import ExerciseState, InjectStatus
 from ttx.model.plan import ReleaseKind
 from ttx.model.scenario import Inject
-from ttx.model.time import Offset
+from ttx.model.time import Offset, due_at
 
 
 class ItemKind(IntEnum):
@@ -102,7 +102,7 @@ class Scheduler:
         rule = inject.response
         order = self.order.get(inject_id, 1_000_000)
         if rule is not None and rule.deadline is not None:
-            deadline = at + rule.deadline.seconds
+            deadline = due_at(rule.deadline, at)
             if rule.contingency is not None:
                 self._push(Item(deadline, ItemKind.contingency, order, inject_id))
             if self.auto_default and inject.options:

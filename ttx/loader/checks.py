@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
 
 from ttx.model.plan import PlanIssue
-from ttx.model.scenario import Scenario
+from ttx.model.scenario import ALL, Scenario
 
 Path = tuple[str | int, ...]
 
@@ -55,6 +55,18 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
                 )
             )
 
+    groups = set(scenario.groups)
+    for name, members in scenario.groups.items():
+        if name in cells or name in participants or name == ALL:
+            issues.append((("groups", name), f"group name {name!r} is already a cell or participant id"))
+        if not members:
+            issues.append((("groups", name), "a group needs at least one cell or participant"))
+        for index, member in enumerate(members):
+            if member in groups:
+                issues.append((("groups", name, index), f"{member!r} is a group; a group lists cells and participants"))
+            elif member not in cells and member not in participants:
+                issues.append((("groups", name, index), _unknown("cell or participant", member, cells | participants)))
+
     def refs(path: Path, values: Iterable[str], kind: str, known: set[str]) -> None:
         for index, value in enumerate(values):
             if value not in known:
@@ -95,7 +107,7 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
                     f"phase ends at {previous.end}, after the next phase starts ({phase.start})",
                 )
             )
-        if phase.played_on not in day_numbers:
+        if phase.played_on not in day_numbers and str(phase.played_on) not in others.get("days", frozenset()):
             field = "day" if phase.day is not None else "start"
             issues.append(
                 (("phases", index, field), f"phase is played on day {phase.played_on}, which is not in 'days'")
@@ -104,7 +116,7 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
             refs(("phases", index, "guard", "responses"), phase.guard.responses, "inject", injects)
         previous = phase
 
-    recipients = cells | participants
+    recipients = cells | participants | groups
     for index, inject in enumerate(scenario.injects):
         path: Path = ("injects", index)
         ref((*path, "after"), inject.after, "inject", injects)
@@ -112,7 +124,9 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
         if inject.after == inject.id:
             issues.append(((*path, "after"), "an inject cannot be timed after itself"))
         if not inject.to_all:
-            refs((*path, "to"), inject.to, "cell or participant", recipients)
+            refs(
+                (*path, "to"), inject.to, "cell, participant or group" if groups else "cell or participant", recipients
+            )
         refs((*path, "objectives"), inject.objectives, "objective", objectives)
         refs((*path, "capabilities"), inject.capabilities, "capability", capabilities)
         refs(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from difflib import get_close_matches
 
 from ttx.loader.load import LoadedScenario, describe_path
 from ttx.loader.problems import Problem, Severity
 from ttx.model.base import Tlp
 from ttx.model.plan import Plan, ReleaseKind
-from ttx.model.scenario import PLAYER_CELL_KINDS
+from ttx.model.scenario import PLAYER_CELL_KINDS, Scenario
+from ttx.model.time import ScenarioTime
 
 Finding = tuple[tuple[str | int, ...], str]
 Rule = Callable[[Plan], Iterator[Finding]]
@@ -27,12 +29,18 @@ def rule(name: str, description: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def lint(loaded: LoadedScenario) -> list[Problem]:
-    """Every lint finding for a loaded scenario, located and sorted."""
+def lint(loaded: LoadedScenario, *, ignored: bool = False) -> list[Problem]:
+    """Every lint finding for a loaded scenario, located and sorted.
+
+    Rules the scenario lists under ``lint.ignore`` are left out; with ``ignored``, only their findings.
+    """
     plan = loaded.plan
     data = loaded.scenario.model_dump(by_alias=True, mode="json")
+    skip = {entry.rule for entry in loaded.scenario.lint.ignore}
     findings: list[Problem] = []
     for name, (check, _) in RULES.items():
+        if (name in skip) != ignored:
+            continue
         for path, message in check(plan):
             findings.append(
                 Problem(
@@ -223,3 +231,92 @@ def _required_without_questions(plan: Plan) -> Iterator[Finding]:
                 _inject_path(plan, inject.id, "response"),
                 "a response is required but no question says what to respond to",
             )
+
+
+def _exercise_day(plan: Plan, time_day: int, phase_id: str) -> int:
+    """The exercise day a scenario day is played on: a phase maps its start day to the day it is played on."""
+    phase = next(phase for phase in plan.scenario.phases if phase.id == phase_id)
+    return phase.played_on + (time_day - phase.start.day)
+
+
+@rule("after-last-day", "an inject timed on a day after the exercise's last day (a mistyped day or time jump)")
+def _after_last_day(plan: Plan) -> Iterator[Finding]:
+    last = max(day.day for day in plan.scenario.days)
+    for planned in plan.injects:
+        day = _exercise_day(plan, planned.time.day, planned.phase)
+        if day > last:
+            yield (
+                _inject_path(plan, planned.id, "time"),
+                f"at {planned.time}, which falls on exercise day {day}; the exercise ends on day {last}",
+            )
+
+
+@rule("empty-phase", "a phase with no inject timed inside it")
+def _empty_phases(plan: Plan) -> Iterator[Finding]:
+    for index, phase in enumerate(plan.scenario.phases):
+        end = plan.phase_end(phase)
+        inside = [
+            planned
+            for planned in plan.injects
+            if planned.phase == phase.id
+            and phase.start.minutes <= planned.time.minutes
+            and (end is None or planned.time.minutes < end.minutes)
+        ]
+        if not inside:
+            span = f"{phase.start} to {end}" if end is not None else f"from {phase.start}"
+            yield ("phases", index, "id"), f"phase {phase.id} ({span}) has no inject timed inside it"
+
+
+@rule("guard-deadlock", "a phase guard waiting on an inject that is released only after the phase starts")
+def _guard_deadlock(plan: Plan) -> Iterator[Finding]:
+    for index, phase in enumerate(plan.scenario.phases):
+        if phase.guard is None:
+            continue
+        for position, inject_id in enumerate(phase.guard.responses):
+            planned = plan.by_id.get(inject_id)
+            if planned is not None and planned.time.minutes >= phase.start.minutes:
+                yield (
+                    ("phases", index, "guard", "responses", position),
+                    f"waits for an answer to {inject_id}, released at {planned.time}, not before the phase "
+                    f"starts ({phase.start}): in live play the clock stops at the boundary and never gets there",
+                )
+
+
+@rule("branch-before-decision", "a branch inject timed before the decision or trigger that releases it")
+def _branch_before_decision(plan: Plan) -> Iterator[Finding]:
+    for source in plan.injects:
+        targets = [t for option in source.inject.options for t in option.release]
+        targets += [t for trigger in source.inject.triggers for t in trigger.release]
+        for target in dict.fromkeys(targets):
+            planned = plan.by_id.get(target)
+            if planned is not None and planned.time.minutes < source.time.minutes:
+                yield (
+                    _inject_path(plan, target, "time"),
+                    f"at {planned.time}, before {source.id} ({source.time}) whose decision or trigger releases it",
+                )
+
+
+@rule("deadline-before-release", "a response deadline, written as a scenario time, at or before the inject's release")
+def _deadline_before_release(plan: Plan) -> Iterator[Finding]:
+    for planned in plan.injects:
+        rule = planned.inject.response
+        if (
+            rule is not None
+            and isinstance(rule.deadline, ScenarioTime)
+            and rule.deadline.minutes <= planned.time.minutes
+        ):
+            yield (
+                _inject_path(plan, planned.id, "response", "deadline"),
+                f"due {rule.deadline}, but the inject is released at {planned.time}: nobody can answer in time",
+            )
+
+
+def unknown_ignored_rules(scenario: Scenario) -> list[Finding]:
+    """Names under ``lint.ignore`` that are not lint rules (a typo would silently ignore nothing)."""
+    problems: list[Finding] = []
+    for index, entry in enumerate(scenario.lint.ignore):
+        if entry.rule not in RULES:
+            close = get_close_matches(entry.rule, RULES, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the rules are: {', '.join(RULES)}"
+            problems.append((("lint", "ignore", index), f"unknown lint rule {entry.rule!r}{hint}"))
+    return problems

@@ -17,6 +17,7 @@ from ttx.loader.problems import Problem, ScenarioError
 from ttx.loader.sources import SourceMap, read_sources
 from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath, YamlDocument
 from ttx.model import scenario as scenario_models
+from ttx.model.base import Id
 from ttx.model.plan import Plan, PlanIssue, build_plan
 from ttx.model.scenario import Inject, Scenario
 
@@ -50,14 +51,18 @@ def load_scenario(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedScenario
 def _load(path: Path, limits: Limits) -> LoadedScenario:
     data, sources = read_sources(path, limits)
     problems: list[Problem] = []
-    data = _substitute_variables(data, sources, problems, limits)
+    blocked: set[NodePath] = set()
+    data = _substitute_variables(data, sources, problems, limits, blocked)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        problems.extend(_pydantic_problems(error, data, sources))
+        problems.extend(_pydantic_problems(error, data, sources, frozenset(blocked)))
         problems.extend(_located(issue, data, sources) for issue in _check_valid_parts(data))
         raise ScenarioError(problems) from None
-    issues = check_references(scenario)
+    from ttx.loader.lint import unknown_ignored_rules  # lint builds on this module
+
+    issues = [*check_references(scenario), *unknown_ignored_rules(scenario)]
+    scenario = scenario.with_groups_expanded()
     plan, plan_issues = (None, []) if issues else build_plan(scenario)
     problems.extend(_located(issue, data, sources) for issue in [*issues, *plan_issues])
     if problems or plan is None:
@@ -113,7 +118,10 @@ def _check_valid_parts(data: dict[str, Any]) -> list[PlanIssue]:
             except ValidationError:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     broken.add(item["id"])
+                elif isinstance(item, dict) and section == "days" and isinstance(item.get("day"), int | str):
+                    broken.add(str(item["day"]))  # a broken day is still a day: phases played on it are fine
         others[section] = frozenset(broken)
+    groups, groups_valid = _valid_groups(data.get("groups"))
     partial = Scenario.model_construct(
         exercise=cast(Any, None),  # not read by the cross-reference checks
         objectives=kept["objectives"],
@@ -123,13 +131,25 @@ def _check_valid_parts(data: dict[str, Any]) -> list[PlanIssue]:
         days=kept["days"],
         phases=kept["phases"],
         injects=kept["injects"],
+        groups=groups,
     )
     issues: list[PlanIssue] = []
     for path, message in check_references(partial, others):
+        if path[:1] == ("groups",) and not groups_valid:
+            continue  # the malformed groups are reported by validation; their names alone are kept
         if len(path) >= 2 and path[0] in positions and isinstance(path[1], int):
             path = (path[0], positions[str(path[0])][path[1]], *path[2:])
         issues.append((path, message))
     return issues
+
+
+def _valid_groups(raw: Any) -> tuple[dict[str, list[str]], bool]:
+    """The groups as written and whether they are well formed; malformed, their names alone (so that names
+    used in 'to' are not also reported as unknown)."""
+    try:
+        return TypeAdapter(dict[Id, list[Id]]).validate_python(raw or {}), True
+    except ValidationError:
+        return ({str(name): [] for name in raw} if isinstance(raw, dict) else {}), False
 
 
 def describe_path(path: NodePath, data: Any) -> str:
@@ -150,16 +170,44 @@ def describe_path(path: NodePath, data: Any) -> str:
 
 def _located(issue: PlanIssue, data: Any, sources: SourceMap) -> Problem:
     path, message = issue
+    first = _first_of_duplicate(path, message, data)
+    if first is not None:
+        message = f"{message}; first defined at {sources.locate(first)}"
     return Problem(sources.locate(path), describe_path(path, data), message)
 
 
+def _first_of_duplicate(path: NodePath, message: str, data: Any) -> NodePath | None:
+    """For a duplicate id, where the id was first written (perhaps in another file)."""
+    if not message.startswith("duplicate ") or len(path) != 3 or path[2] != "id" or not isinstance(path[1], int):
+        return None
+    items = data.get(str(path[0])) if isinstance(data, dict) else None
+    if not isinstance(items, list) or not 0 <= path[1] < len(items) or not isinstance(items[path[1]], dict):
+        return None
+    wanted = items[path[1]].get("id")
+    for index, item in enumerate(items[: path[1]]):
+        if isinstance(item, dict) and item.get("id") == wanted:
+            return (path[0], index, "id")
+    return None
+
+
 def _substitute_variables(
-    data: dict[str, Any], sources: SourceMap, problems: list[Problem], limits: Limits = DEFAULT_LIMITS
+    data: dict[str, Any],
+    sources: SourceMap,
+    problems: list[Problem],
+    limits: Limits = DEFAULT_LIMITS,
+    blocked: set[NodePath] | None = None,
 ) -> dict[str, Any]:
+    """Replace every {{ name }}; ``blocked`` collects the paths that use a variable which is not text.
+
+    Such a variable is reported once, where it is defined: the places that use it are left as written
+    and their own errors are not reported (they would only repeat it).
+    """
     variables = data.get("variables")
     if not isinstance(variables, dict):
         variables = {}
     values = {str(k): v for k, v in variables.items() if isinstance(v, str)}
+    not_text = {str(k) for k, v in variables.items() if not isinstance(v, str)}
+    blocked = set() if blocked is None else blocked
     budget = [limits.max_bytes]
     """Characters variables may still add: substitution never grows a scenario past --max-size."""
 
@@ -168,6 +216,9 @@ def _substitute_variables(
 
             def replace(match: re.Match[str]) -> str:
                 name = match.group(1)
+                if name in not_text:
+                    blocked.add(path)
+                    return match.group(0)
                 if name in values:
                     budget[0] -= len(values[name])
                     if budget[0] < 0:
@@ -212,12 +263,16 @@ def _field_names() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _pydantic_problems(error: ValidationError, data: Any, sources: SourceMap) -> list[Problem]:
+def _pydantic_problems(
+    error: ValidationError, data: Any, sources: SourceMap, blocked: frozenset[NodePath] = frozenset()
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[NodePath, str]] = set()
     for item in error.errors(include_url=False):
         path: NodePath = tuple(key for key in item["loc"] if isinstance(key, str | int))
         path = _trim_to_data(path, data)
+        if any(path[: len(used)] == used or used[: len(path)] == path for used in blocked):
+            continue  # a value written with a variable that is not text: reported at the variable
         message = _message(item, path)
         if (path, message) in seen:
             continue
@@ -250,9 +305,16 @@ def _message(item: Any, path: NodePath) -> str:
     if kind == "extra_forbidden":
         close = get_close_matches(str(field), _field_names(), n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        if not close and item.get("input") is None and " " in str(field):
+            hint = f'; a comma inside {{…}} ends the value before it: quote the whole text, "…, {field}"'
         return f"unknown field {field!r}{hint}"
     message = str(item["msg"])
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind == "string_type" and len(path) == 2 and path[0] == "variables" and isinstance(item.get("input"), list):
+        return (
+            "a variable holds text, not a list; for a list of cells and participants declare a group "
+            f"('groups: {{{field}: [...]}}') and write its name in 'to'"
+        )
     if kind in {"string_type", "list_type", "dict_type", "model_type", "model_attributes_type"}:
         got = item.get("input")
         shown = (

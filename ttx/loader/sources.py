@@ -18,17 +18,17 @@ class SourceMap:
     """Maps a path in the merged scenario data back to the file, line and column it was written at."""
 
     main: YamlDocument
-    inject_origins: list[tuple[YamlDocument, int]] = field(default_factory=list)
-    """For each merged inject, the document and index it came from."""
+    origins: dict[str, list[tuple[YamlDocument, int]]] = field(default_factory=dict)
+    """For each merged list section (injects, objectives, capabilities), each item's document and index."""
     documents: list[YamlDocument] = field(default_factory=list)
 
     def origin(self, path: NodePath) -> tuple[YamlDocument, NodePath]:
         """The document a merged path lives in, and the path inside that document."""
-        if len(path) >= 2 and path[0] == "injects" and isinstance(path[1], int):
-            index = path[1]
-            if 0 <= index < len(self.inject_origins):
-                document, local = self.inject_origins[index]
-                return document, ("injects", local, *path[2:])
+        if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
+            origins = self.origins.get(path[0], [])
+            if 0 <= path[1] < len(origins):
+                document, local = origins[path[1]]
+                return document, (path[0], local, *path[2:])
         return self.main, path
 
     def locate(self, path: NodePath) -> Location:
@@ -62,41 +62,56 @@ def read_sources(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str,
     main = read_yaml(file, limits)
     sources = SourceMap(main, documents=[main])
     data = dict(main.data)
-    own = data.get("injects")
-    merged: list[Any] = list(own) if isinstance(own, list) else []
-    sources.inject_origins = [(main, index) for index in range(len(merged))]
+    merged: dict[str, list[Any]] = {}
+    for section in MERGED:
+        own = data.get(section)
+        merged[section] = list(own) if isinstance(own, list) else []
+        sources.origins[section] = [(main, index) for index in range(len(merged[section]))]
     problems: list[Problem] = []
     for document in _included_documents(main, limits, problems):
         sources.documents.append(document)
-        extra = sorted(set(document.data) - {"injects"})
+        extra = sorted(set(document.data) - set(MERGED))
         for key in extra:
-            problems.append(Problem(document.locate((key,)), key, "an included file may only contain 'injects'"))
-        injects = document.data.get("injects")
-        if injects is None:
-            continue
-        if not isinstance(injects, list):
-            problems.append(Problem(document.locate(("injects",)), "injects", "must be a list of injects"))
-            continue
-        sources.inject_origins.extend((document, index) for index in range(len(injects)))
-        merged.extend(injects)
+            problems.append(
+                Problem(
+                    document.locate((key,)),
+                    key,
+                    "an included file may only contain 'injects', 'objectives' and 'capabilities'",
+                )
+            )
+        for section in MERGED:
+            items = document.data.get(section)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                problems.append(Problem(document.locate((section,)), section, f"must be a list of {section}"))
+                continue
+            sources.origins[section].extend((document, index) for index in range(len(items)))
+            merged[section].extend(items)
     if problems:
         raise ScenarioError(problems)
-    if merged or "injects" in data:
-        data["injects"] = merged
+    for section in MERGED:
+        if merged[section] or section in data:
+            data[section] = merged[section]
     return data, sources
 
 
-LIBRARY = "injects"
-"""The shared inject library: the nearest folder of this name above a scenario's folder."""
+MERGED = ("objectives", "capabilities", "injects")
+"""List sections an included file may add to (a shared framework file adds objectives and capabilities)."""
+
+
+LIBRARIES = ("injects", "frameworks")
+"""Shared libraries (injects, evaluation frameworks): the nearest folder of each name above a scenario's folder."""
 
 
 def allowed_roots(scenario_dir: Path) -> list[Path]:
-    """Folders a scenario may include files from: its own, and the shared injects/ library above it."""
+    """Folders a scenario may include files from: its own, and the shared injects/ and frameworks/ above it."""
     base = scenario_dir.resolve()
     roots = [base]
-    library = next((parent / LIBRARY for parent in base.parents if (parent / LIBRARY).is_dir()), None)
-    if library is not None:
-        roots.append(library.resolve())
+    for name in LIBRARIES:
+        library = next((parent / name for parent in base.parents if (parent / name).is_dir()), None)
+        if library is not None:
+            roots.append(library.resolve())
     return roots
 
 
@@ -130,7 +145,8 @@ def _included_documents(main: YamlDocument, limits: Limits, problems: list[Probl
                 Problem(
                     location,
                     where,
-                    f"{pattern!r} leads outside the scenario's folder and the shared injects/ library; "
+                    f"{pattern!r} leads outside the scenario's folder and the shared injects/ and frameworks/ "
+                    "libraries; "
                     "include only files from those",
                 )
             )

@@ -141,7 +141,7 @@ def read_yaml(path: Path, limits: Limits = DEFAULT_LIMITS) -> YamlDocument:
         loader = _NodeLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        raise ScenarioError([_yaml_problem(path, error)]) from None
+        raise ScenarioError([_yaml_problem(path, error, text)]) from None
     except yaml.reader.ReaderError as error:
         line, column = _line_col(text.encode("utf-8"), len(text[: error.position].encode("utf-8")))
         message = f"character U+{error.character:04X} is not allowed in YAML text; remove it"
@@ -198,7 +198,7 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
+def _yaml_problem(path: Path, error: yaml.MarkedYAMLError, text: str = "") -> Problem:
     mark = error.problem_mark or error.context_mark
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     message = error.problem or "not valid YAML"
@@ -206,7 +206,25 @@ def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
         message = f"{error.context}: {message}"
     if "expected a single document" in message or "but found another document" in message:
         message = "only one YAML document per file ('---' starts a second one)"
-    return Problem(location, "", f"YAML syntax: {message}")
+    hint = next((hint for clue, hint in _HINTS if clue in message), "")
+    if mark is not None and _tab_at(text, mark.line, mark.column):
+        hint = "; indent with spaces, not tabs"
+    return Problem(location, "", f"YAML syntax: {message}{hint}")
+
+
+_HINTS = (
+    (
+        "mapping values are not allowed",
+        "; a text containing ': ' must be quoted, e.g. title: \"Control: nobody has decided\"",
+    ),
+)
+"""Clues in PyYAML's messages for the mistakes authors make most, and what to do about each."""
+
+
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """Whether the error points at a tab (PyYAML says only "a character that cannot start any token")."""
+    lines = text.splitlines()
+    return 0 <= line < len(lines) and lines[line][column : column + 1] == "\t"
 
 
 def _check_size(path: Path, root: Node, limits: Limits) -> None:

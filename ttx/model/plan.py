@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ttx.model.scenario import ALL, PLAYER_CELL_KINDS, Inject, Phase, Scenario
-from ttx.model.time import Offset, ScenarioTime
+from ttx.model.time import Offset, ScenarioTime, due_at
 
 PlanIssue = tuple[tuple[str | int, ...], str]
 """A problem found while resolving: the path in the scenario data, and the message."""
@@ -129,7 +129,7 @@ def build_plan(scenario: Scenario) -> tuple[Plan, list[PlanIssue]]:
             source = injects[origin[0]]
             anchor = resolve(source.id)
             if source.contingency == inject.id and source.response and source.response.deadline:
-                anchor = anchor + source.response.deadline
+                anchor = ScenarioTime.from_seconds(due_at(source.response.deadline, anchor.seconds))
             return anchor + spec.after
         issues.append((path, "a relative time needs 'after' (an inject) or 'phase' to count from"))
         return ScenarioTime(0)
@@ -237,4 +237,4 @@ def deadline_of(planned: PlannedInject) -> ScenarioTime | None:
     rule = planned.inject.response
     if rule is None or rule.deadline is None:
         return None
-    return planned.time + rule.deadline
+    return ScenarioTime.from_seconds(due_at(rule.deadline, planned.time.seconds))

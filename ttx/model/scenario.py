@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from ttx.model.base import ID_PATTERN, ClockTime, Id, Model, TlpLabel
-from ttx.model.time import Duration, ScenarioTime, TimeSpecField
+from ttx.model.time import DeadlineField, ScenarioTime, TimeSpecField
 
 ALL = "all"
 """The ``to:`` value that addresses every participant."""
@@ -305,8 +305,8 @@ class ResponseRule(Model):
     by: AnswerBy | list[Id] | None = None
     """Whose answer is needed: "cell" (one answer per addressed cell, the default), "each" addressed
     delegation, "any" one of the receivers, or a list of cells and delegations (one answer from each)."""
-    deadline: Duration | None = None
-    """How long after release the response is due, "HH:MM" of scenario time."""
+    deadline: DeadlineField | None = None
+    """When the response is due: "HH:MM" of scenario time after release, or a scenario time "D1 20:00"."""
     contingency: Id | None = None
     """Inject released when the deadline passes without a response."""
 
@@ -420,9 +420,46 @@ class Inject(Model):
         return self.response.contingency if self.response else None
 
 
-class InjectFile(Model):
-    """A reusable inject library file (in ``injects/`` or a scenario folder)."""
+_IGNORE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "properties": {"rule": {"type": "string", "minLength": 1}, "reason": {"type": "string"}},
+            "required": ["rule"],
+            "additionalProperties": False,
+        },
+    ]
+}
 
+
+def _ignore_entry(value: object) -> object:
+    return {"rule": value} if isinstance(value, str) else value
+
+
+class LintIgnore(Model):
+    """A lint rule this scenario does not want reported, and why."""
+
+    rule: str = Field(min_length=1)
+    """The rule's name as lint prints it in brackets, e.g. "unused-capability"."""
+    reason: str = ""
+    """Why the rule does not apply here (shown by ttx lint --show-ignored)."""
+
+
+class LintSettings(Model):
+    """How 'ttx lint' treats this scenario."""
+
+    ignore: list[Annotated[LintIgnore, BeforeValidator(_ignore_entry), WithJsonSchema(_IGNORE_SCHEMA)]] = []
+    """Rules not reported: names, or {rule: NAME, reason: WHY}."""
+
+
+class InjectFile(Model):
+    """An included file: a reusable inject library (``injects/``) or a shared evaluation framework (``frameworks/``)."""
+
+    objectives: list[Objective] = []
+    """Objectives this file contributes (a shared framework), added after the scenario's own."""
+    capabilities: list[Capability] = []
+    """Capabilities with critical tasks this file contributes (a shared framework)."""
     injects: list[Inject] = []
     """The injects this file contributes."""
 
@@ -438,6 +475,9 @@ class Scenario(Model):
     """Inject files to add, relative to this file; globs allowed ("injects/*.yaml")."""
     variables: dict[str, str] = {}
     """Values substituted for {{ name }} in any text, e.g. host_state: THA."""
+    groups: dict[Id, list[Id]] = {}
+    """Named lists of cells and participants, usable in an inject's 'to' and 'response.by', e.g.
+    origin_states: [BGD, MMR]."""
     objectives: list[Objective] = Field(min_length=1)
     """Exercise objectives (O1-O4)."""
     capabilities: list[Capability] = []
@@ -452,6 +492,8 @@ class Scenario(Model):
     """Scenario phases, in order of start time."""
     injects: list[Inject] = []
     """The MSEL: injects written here plus those from 'include'."""
+    lint: LintSettings = LintSettings()
+    """Lint rules this scenario suppresses, e.g. {ignore: [unused-capability]}."""
 
     @field_validator("format")
     @classmethod
@@ -466,6 +508,32 @@ class Scenario(Model):
             return self.phases[0]
         position = [phase.id for phase in self.phases].index(current)
         return self.phases[position + 1] if position + 1 < len(self.phases) else None
+
+    def expand(self, names: list[str]) -> list[str]:
+        """A recipient list with each group name replaced by its members (in order, each id once)."""
+        expanded: dict[str, None] = {}
+        for name in names:
+            for member in self.groups.get(name, [name]):
+                expanded.setdefault(member, None)
+        return list(expanded)
+
+    def with_groups_expanded(self) -> Scenario:
+        """This scenario with group names in 'to' and 'response.by' replaced by their members.
+
+        What the engine, the plan and every report read: groups are an authoring shorthand.
+        """
+        if not self.groups:
+            return self
+        injects: list[Inject] = []
+        for inject in self.injects:
+            update: dict[str, object] = {}
+            if any(name in self.groups for name in inject.to):
+                update["to"] = self.expand(inject.to)
+            rule = inject.response
+            if rule is not None and isinstance(rule.by, list) and any(name in self.groups for name in rule.by):
+                update["response"] = rule.model_copy(update={"by": self.expand(rule.by)})
+            injects.append(inject.model_copy(update=update) if update else inject)
+        return self.model_copy(update={"injects": injects})
 
     def inject(self, inject_id: str) -> Inject:
         """The inject with this id (KeyError if none)."""

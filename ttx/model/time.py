@@ -214,6 +214,59 @@ TimeSpecField = Annotated[TimeSpec, _TimeSpecType]
 """Pydantic field type for an inject time."""
 
 
+Deadline = Duration | ScenarioTime
+"""A response deadline: a duration after release ("03:00") or a scenario time ("D1 20:00")."""
+
+
+def parse_deadline(text: str) -> Deadline:
+    """Parse a deadline: ``HH:MM`` after release, or an absolute ``D1 20:00``."""
+    stripped = text.strip()
+    if stripped[:1].upper() == "D":
+        return ScenarioTime.parse(stripped)
+    try:
+        return Duration.parse(stripped)
+    except TimeFormatError:
+        raise TimeFormatError(
+            f"{text!r} is not a deadline; write a duration after release ('03:00') or a scenario time ('D1 20:00')"
+        ) from None
+
+
+def due_at(deadline: Deadline, released_at: Seconds) -> Seconds:
+    """When a response is due for an inject released at ``released_at`` (never before its release).
+
+    The one conversion of a deadline into a scenario second: the plan, the scheduler and the
+    obligations all ask this.
+    """
+    if isinstance(deadline, ScenarioTime):
+        return max(released_at, deadline.seconds)
+    return released_at + deadline.seconds
+
+
+class _DeadlineType:
+    """Pydantic adapter for :data:`Deadline` written as one string."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _parse_or_pass(parse_deadline, (Duration, ScenarioTime)),
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": f"({DURATION_PATTERN})|({ABSOLUTE_PATTERN})",
+            "examples": ["03:00", "D1 20:00"],
+        }
+
+
+DeadlineField = Annotated[Deadline, _DeadlineType]
+"""Pydantic field type for a response deadline."""
+
+
 def parse_clock(text: str) -> int:
     """Parse a wall-clock agenda time ``HH:MM`` into minutes after midnight."""
     return _hours_minutes(text.strip(), max_hours=23)
