@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -182,6 +183,32 @@ TimeSpec = ScenarioTime | Offset
 """What an author writes as an inject's time: absolute or relative."""
 
 
+def _union_string_type(
+    name: str, parse: Callable[[str], Any], types: tuple[type, ...], pattern: str, examples: list[str]
+) -> type:
+    """A pydantic adapter for a value written as one string that parses to one of ``types``."""
+
+    class _Adapter:
+        @classmethod
+        def __get_pydantic_core_schema__(
+            cls, source: type[Any], handler: GetCoreSchemaHandler
+        ) -> core_schema.CoreSchema:
+            return core_schema.no_info_plain_validator_function(
+                _parse_or_pass(parse, types),
+                serialization=core_schema.plain_serializer_function_ser_schema(str),
+            )
+
+        @classmethod
+        def __get_pydantic_json_schema__(
+            cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+        ) -> JsonSchemaValue:
+            return {"type": "string", "pattern": pattern, "examples": examples}
+
+    _Adapter.__name__ = _Adapter.__qualname__ = f"_{name}Type"
+    _Adapter.__doc__ = f"Pydantic adapter for {name} written as one string."
+    return _Adapter
+
+
 def parse_time_spec(text: str) -> TimeSpec:
     """Parse an inject time: ``D1 09:00``, ``D+60 09:00`` or ``+00:30``."""
     if text.strip().startswith("+"):
@@ -189,25 +216,13 @@ def parse_time_spec(text: str) -> TimeSpec:
     return ScenarioTime.parse(text)
 
 
-class _TimeSpecType:
-    """Pydantic adapter for :data:`TimeSpec` written as one string."""
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            _parse_or_pass(parse_time_spec, (ScenarioTime, Offset)),
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "pattern": f"({ABSOLUTE_PATTERN})|({OFFSET_PATTERN})",
-            "examples": ["D1 09:00", "D+60 09:00", "+00:30"],
-        }
+_TimeSpecType = _union_string_type(
+    "TimeSpec",
+    parse_time_spec,
+    (ScenarioTime, Offset),
+    f"({ABSOLUTE_PATTERN})|({OFFSET_PATTERN})",
+    ["D1 09:00", "D+60 09:00", "+00:30"],
+)
 
 
 TimeSpecField = Annotated[TimeSpec, _TimeSpecType]
@@ -242,25 +257,13 @@ def due_at(deadline: Deadline, released_at: Seconds) -> Seconds:
     return released_at + deadline.seconds
 
 
-class _DeadlineType:
-    """Pydantic adapter for :data:`Deadline` written as one string."""
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            _parse_or_pass(parse_deadline, (Duration, ScenarioTime)),
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "pattern": f"({DURATION_PATTERN})|({ABSOLUTE_PATTERN})",
-            "examples": ["03:00", "D1 20:00"],
-        }
+_DeadlineType = _union_string_type(
+    "Deadline",
+    parse_deadline,
+    (Duration, ScenarioTime),
+    f"({DURATION_PATTERN})|({ABSOLUTE_PATTERN})",
+    ["03:00", "D1 20:00"],
+)
 
 
 DeadlineField = Annotated[Deadline, _DeadlineType]
