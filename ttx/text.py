@@ -100,6 +100,19 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{indent}{mark}\\" if mark[0].isdigit() else f"{indent}\\{mark}"
 
 
+_AUTHORED_UNSAFE = re.compile(r"([\\\[\]<>&])")
+
+
+def authored_markdown(text: str) -> str:
+    """An author's Markdown (an inject body): emphasis, lists and code kept; HTML, links and images shown as written.
+
+    Scenario bodies are documented as Markdown, so ``**bold**`` renders; but no tag, link, image
+    or bare web address becomes live, and control characters are escapes, as everywhere.
+    """
+    escaped = _AUTHORED_UNSAFE.sub(r"\\\1", visible(text))
+    return escaped.replace("://", "\\://").replace("www.", "www\\.")
+
+
 def markdown_cell(text: str) -> str:
     """User text for one cell of a Markdown table: literal, on one line."""
     if len(text) <= _SHORT:

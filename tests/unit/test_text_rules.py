@@ -249,3 +249,13 @@ def test_bounded_accepts_ordinary_text(text: str) -> None:
 @given(st.text(max_size=50), st.sampled_from(["\x00", "\ud800", "\udbff", "\udc00"]), st.text(max_size=50))
 def test_bounded_refuses_a_bad_character_anywhere(before: str, bad: str, after: str) -> None:
     assert bounded(before + bad + after) is not None
+
+
+def test_an_authors_markdown_keeps_emphasis_but_no_tag_link_or_image() -> None:
+    from ttx.text import authored_markdown
+
+    body = "About **320 people** are *aboard*.\n\n- one\n- two\n\n<b>x</b> [map](javascript:alert(1)) ![i](http://e.example/p.png) www.example.org"
+    rendered = MarkdownIt("commonmark").render(authored_markdown(body))
+    assert "<strong>320 people</strong>" in rendered and "<em>aboard</em>" in rendered and "<li>one</li>" in rendered
+    assert "<a " not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "[map](javascript:alert(1))" in rendered.replace("&quot;", '"')

@@ -52,7 +52,7 @@ from ttx.engine.views import board_rows, cell_rows, live_msel_rows, time_text
 from ttx.model.base import Tlp
 from ttx.model.scenario import Option
 from ttx.model.time import SECONDS_PER_MINUTE, ScenarioTime
-from ttx.text import markdown_text, one_line, visible
+from ttx.text import authored_markdown, markdown_text, one_line, visible
 from ttx.tui.common import (
     STATUS_STYLE,
     Banner,
@@ -112,7 +112,7 @@ class InjectDetail(ModalScreen[None]):
                 else ""
             ),
             "",
-            md(inject.body) if inject.body else "*(no body)*",
+            authored_markdown(inject.body) if inject.body else "*(no body)*",
         ]
         if inject.questions:
             lines += ["", "**Questions**", *[f"- {md(q)}" for q in inject.questions]]

@@ -33,7 +33,7 @@ from ttx.engine.ports import CommandStatus, StoreError
 from ttx.engine.session import SessionReader
 from ttx.engine.views import may_see_request, may_see_responses, speakers, time_text, visible_injects
 from ttx.model.scenario import Inject
-from ttx.text import markdown_text, one_line, visible
+from ttx.text import authored_markdown, markdown_text, one_line, visible
 from ttx.tui.common import Banner, BaseScreenQueries, banner, literal, markdown_code
 from ttx.tui.drafts import Drafts
 from ttx.tui.inject_list import InjectList, ListRow
@@ -427,7 +427,7 @@ class SeatApp(BaseScreenQueries):
             f"**{md(inject.tlp.label)}** · {md(inject.channel.value.replace('_', ' '))}"
             f" · from *{md(one_line(inject.source))}* · {md(time_text(item.released_at or 0, state))}",
             "",
-            md(inject.body or ""),
+            authored_markdown(inject.body or ""),
         ]
         if inject.questions:
             lines += ["", "**Discussion questions**", *[f"- {md(q)}" for q in inject.questions]]
