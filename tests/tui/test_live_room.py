@@ -241,3 +241,31 @@ async def test_a_request_citing_red_material_reaches_only_seats_that_may_see_it(
         await pilot.pause()
         requests = sender.query_one("#requests", DataTable)
         assert requests.row_count == 2, "the sender, who received N2-5, sees both"
+
+
+async def test_working_groups_ask_and_answer_each_other_from_their_scribe_consoles(live: Live) -> None:
+    live.act(cmd.Start())
+    asking = seat(live, "scribe:DWG")
+    async with asking.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        asking.query_one("#recipient").value = "PWG"  # type: ignore[attr-defined]
+        asking.query_one("#ask").value = "Can PWG take the screening of the passengers?"  # type: ignore[attr-defined]
+        await asking.query_one("#ask").action_submit()  # type: ignore[attr-defined]
+        await until(pilot, lambda: bool(asking.client.pending), "the queued request")
+        live.controller.process_commands()
+    request = next(iter(live.controller.state.requests.values()))
+    assert (request.event.sender, request.event.recipient) == ("DWG", "PWG")
+    answering = seat(live, "scribe:PWG")
+    async with answering.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        table = answering.query_one("#requests", DataTable)
+        await until(pilot, lambda: table.row_count == 1, "the request to the working group")
+        answering.query_one("#answer").value = "Yes, from 14:00"  # type: ignore[attr-defined]
+        await answering.query_one("#answer").action_submit()  # type: ignore[attr-defined]
+        await until(pilot, lambda: bool(answering.client.pending), "the queued answer")
+        live.controller.process_commands()
+    answered = live.controller.state.requests[request.event.request]
+    assert answered.answer is not None and answered.answer.by == "PWG" and answered.answer.text == "Yes, from 14:00"

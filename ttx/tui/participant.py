@@ -32,7 +32,7 @@ from ttx.engine.live import deadline_line, scenario_now, standing
 from ttx.engine.ports import CommandStatus, StoreError
 from ttx.engine.session import SessionReader
 from ttx.engine.views import may_see_request, may_see_responses, speakers, time_text, visible_injects
-from ttx.model.scenario import Inject
+from ttx.model.scenario import PLAYER_CELL_KINDS, Inject
 from ttx.text import authored_markdown, markdown_text, one_line, visible
 from ttx.tui.common import Banner, BaseScreenQueries, banner, literal, markdown_code
 from ttx.tui.drafts import Drafts
@@ -138,8 +138,8 @@ class SeatApp(BaseScreenQueries):
                 with TabPane("Requests", id=REQUESTS), Vertical():
                     yield RequestTable(id="requests")
                     with VerticalScroll(classes="form"):
-                        yield Label("Send a request to another delegation", classes="formrow")
-                        yield Select([], id="recipient", prompt="to delegation")
+                        yield Label("Send a request to another delegation or working group", classes="formrow")
+                        yield Select([], id="recipient", prompt="to delegation or working group")
                         yield Input(
                             placeholder="kind, e.g. mutual legal assistance, information, consular access", id="kind"
                         )
@@ -201,10 +201,15 @@ class SeatApp(BaseScreenQueries):
                 [(literal(f"{c.id} {c.name}", single_line=True), c.id) for c in state.scenario.capabilities]
             )
         else:
+            own = set(speakers(state, self.client.seat))
             others = [
                 (literal(f"{p.id} {p.name}", single_line=True), p.id)
                 for p in state.scenario.participants
-                if p.id not in speakers(state, self.client.seat)
+                if p.id not in own
+            ] + [
+                (literal(f"{c.id} {c.name} (working group)", single_line=True), c.id)
+                for c in state.scenario.cells
+                if c.kind in PLAYER_CELL_KINDS and c.id != self.client.seat.cell
             ]
             self._select("#recipient").set_options(others)
             if self.client.seat.role is SeatRole.scribe:
@@ -280,7 +285,7 @@ class SeatApp(BaseScreenQueries):
         """A notice for every new inject, request to this seat, and answer to a request of this seat."""
         state = self.client.state
         visible_now = set(visible_injects(state, self.client.seat))
-        mine = set(speakers(state, self.client.seat))
+        mine = self._parties()
         for record in new:
             event = record.event
             if isinstance(event, InjectReleased) and event.inject in visible_now:
@@ -375,7 +380,7 @@ class SeatApp(BaseScreenQueries):
         """The requests to this seat and the answers to its requests, as keys of what it has seen."""
         if self.evaluator:
             return set()
-        mine = set(speakers(self.client.state, self.client.seat))
+        mine = self._parties()
         marks = set()
         state = self.client.state
         seen = set(visible_injects(state, self.client.seat))
@@ -476,7 +481,7 @@ class SeatApp(BaseScreenQueries):
 
     def _render_requests(self) -> None:
         state = self.client.state
-        mine = set(speakers(state, self.client.seat))
+        mine = self._parties()
         seen = set(visible_injects(state, self.client.seat))
         rows = [
             RequestRow(
@@ -631,20 +636,29 @@ class SeatApp(BaseScreenQueries):
         result.update(Text("Sent; waiting for the controller…", style="yellow"))
         self._focus(self.inject_list)
 
+    def _parties(self) -> set[str]:
+        """Who this seat speaks or listens for in requests: its delegations, and the working groups they sit in."""
+        state = self.client.state
+        assert state.scenario is not None
+        seat = self.client.seat
+        mine = set(speakers(state, seat))
+        if seat.cell is not None:
+            mine.add(seat.cell)
+        mine.update(cell for p in state.scenario.participants if p.id in mine for cell in p.cells)
+        return mine
+
     def _send_request(self) -> None:
         status = self.base("#request-status", Label)
         recipient = self._select("#recipient").value
         text = self._input("#ask").value.strip()
         if recipient == Select.NULL or not text:
-            status.update(Text("Choose a delegation and write the request.", style="bold red"))
+            status.update(Text("Choose a delegation or working group and write the request.", style="bold red"))
             return
         participant = None
         if self.client.seat.role is SeatRole.scribe:
             chosen = self._select("#participant").value
-            if chosen == Select.NULL:
-                status.update(Text("Choose (on the Injects tab) the delegation you record for.", style="bold red"))
-                return
-            participant = str(chosen)
+            # a scribe who has not chosen a delegation asks for the working group itself
+            participant = None if chosen == Select.NULL else str(chosen)
         kind = self._input("#kind").value.strip() or "information"
         self._submit(cmd.SendRequest(recipient=str(recipient), request_kind=kind, text=text, participant=participant))
         self._input("#ask").value = ""
@@ -660,7 +674,8 @@ class SeatApp(BaseScreenQueries):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         participant = None
         if self.client.seat.role is SeatRole.scribe:
-            participant = self.client.state.requests[str(row_key.value)].event.recipient
+            recipient = self.client.state.requests[str(row_key.value)].event.recipient
+            participant = None if recipient == self.client.seat.cell else recipient  # the working group answers itself
         self._submit(cmd.AnswerRequest(request=str(row_key.value), text=text, participant=participant))
         self._input("#answer").value = ""
         status.update(Text("Answer sent; waiting for the controller…", style="yellow"))
