@@ -284,7 +284,7 @@ def _run_console(store: EventStore, clock: SystemClock, speed: float | None) -> 
             file=sys.stderr,
         )
         return EXIT_FINDINGS
-    for line in head_lines(controller.state):
+    for line in head_lines(controller.state, store.location):
         print(one_line(line))
     print(f"facilitator console closed; resume with: ttx run --session {_shown_location(store.location)}")
     return EXIT_OK

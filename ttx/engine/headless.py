@@ -231,12 +231,12 @@ def summary_lines(state: ExerciseState, store: EventStore) -> list[str]:
     if state.rejections:
         lines.append(f"rejected commands: {len(state.rejections)}")
         lines.extend(f"  #{r.command} {r.kind}: {r.reason}" for r in state.rejections[:10])
-    return lines + head_lines(state)
+    return lines + head_lines(state, store.location)
 
 
-def head_lines(state: ExerciseState) -> list[str]:
+def head_lines(state: ExerciseState, location: str) -> list[str]:
     """Whether the log is sealed, and its full head hash (to note, and check later with ttx verify --head)."""
     lines = [f"log: {'sealed' if state.sealed else 'open (not sealed)'}, head {state.head}"]
     if state.sealed:
-        lines.append(f"note the head; check the log later with: ttx verify SESSION --head {state.head}")
+        lines.append(f"note the head; check the log later with: ttx verify {location} --head {state.head}")
     return lines
