@@ -582,6 +582,12 @@ def cmd_session_copy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _session_arguments(parser: Any) -> None:
+    """The SESSION argument and the --store option every session verb takes."""
+    parser.add_argument("session", metavar="SESSION", help=SESSION_HELP)
+    parser.add_argument("--store", metavar="URL", help=STORE_HELP)
+
+
 def add_session_commands(add: Any) -> None:
     """Register the session verbs on the ttx parser (``add(name, handler, help)`` returns a subparser)."""
     run = add("run", cmd_run, "create or resume a session and run it (--headless: no UI, to the end)")
@@ -626,8 +632,7 @@ def add_session_commands(add: Any) -> None:
     )
 
     join = add("join", cmd_join, "open a delegation, cell scribe or evaluator console on a session")
-    join.add_argument("session", metavar="SESSION", help=SESSION_HELP)
-    join.add_argument("--store", metavar="URL", help=STORE_HELP)
+    _session_arguments(join)
     join.add_argument(
         "--seat",
         metavar="CODE",
@@ -636,12 +641,10 @@ def add_session_commands(add: Any) -> None:
     )
 
     seats = add("seats", cmd_seats, "list a session's seats and join codes")
-    seats.add_argument("session", metavar="SESSION", help=SESSION_HELP)
-    seats.add_argument("--store", metavar="URL", help=STORE_HELP)
+    _session_arguments(seats)
 
     submit = add("submit", cmd_submit, "queue a response (or any command) from a seat; report recorded or rejected")
-    submit.add_argument("session", metavar="SESSION", help=SESSION_HELP)
-    submit.add_argument("--store", metavar="URL", help=STORE_HELP)
+    _session_arguments(submit)
     submit.add_argument("--seat", required=True, metavar="CODE", help="the seat's join code")
     submit.add_argument("--inject", metavar="ID", help="inject to respond to")
     submit.add_argument("--decision", metavar="OPTION", help="decision option id")
@@ -652,13 +655,11 @@ def add_session_commands(add: Any) -> None:
     submit.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the controller (default 30)")
 
     status = add("status", cmd_status, "print where a session is: lifecycle, day, phase, time, next due injects")
-    status.add_argument("session", metavar="SESSION", help=SESSION_HELP)
-    status.add_argument("--store", metavar="URL", help=STORE_HELP)
+    _session_arguments(status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
     log = add("log", cmd_log, "print or export a session's event log")
-    log.add_argument("session", metavar="SESSION", help=SESSION_HELP)
-    log.add_argument("--store", metavar="URL", help=STORE_HELP)
+    _session_arguments(log)
     log.add_argument("--format", choices=("text", "jsonl"), default="text")
     log.add_argument("-o", "--output", help="write to this file")
 

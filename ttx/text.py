@@ -52,7 +52,7 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u2
 
 
 def json_text(text: str) -> str:
-    """JSON text with every character a terminal would obey written as a ``\\uXXXX`` escape (still the same JSON).
+    """JSON text with every character a terminal would obey written as a ``\\u`` escape with four hex digits (still the same JSON).
 
     ``json.dumps`` escapes C0 controls itself; this adds DEL, C1 and the bidirectional marks, so a
     JSON document printed to a terminal is as inert as any other output. Only string contents

@@ -370,28 +370,22 @@ def test_files_written_with_o_are_private(
 
 def test_a_hostile_seat_code_in_ttx_seat_is_shown_inert(hostile_session: Played) -> None:
     path = hostile_session.path
-    env = {**os.environ, "TTX_SEAT": "\x1b]0;pwned\x07\x9b2J\u202e"}
-    result = subprocess.run(
-        [sys.executable, "-m", "ttx", "join", str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+
+    def join(code: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ttx", "join", str(path)],
+            cwd=ROOT,
+            env={**os.environ, "TTX_SEAT": code},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+
+    result = join("\x1b]0;pwned\x07\x9b2J\u202e")
     assert result.returncode == 2 and "no seat has the code" in result.stderr
     assert raw_controls(result.stdout + result.stderr) == [] and "Traceback" not in result.stderr
-    env["TTX_SEAT"] = facilitator_code(path)  # read from the environment: the facilitator's code is recognised
-    result = subprocess.run(
-        [sys.executable, "-m", "ttx", "join", str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    result = join(facilitator_code(path))  # read from the environment: the facilitator's code is recognised
     assert result.returncode == 2 and "that is the facilitator's code" in result.stderr
 
 
