@@ -74,10 +74,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/report_speed.py
 	$(BIN)/python bench/serve_speed.py
 	$(BIN)/python bench/postgres_speed.py
+	$(BIN)/python bench/postgres_serve_speed.py
 
 ## bench-postgres: only the PostgreSQL store's figures (starts its own throwaway server)
 bench-postgres: $(STAMP)
 	$(BIN)/python bench/postgres_speed.py
+	$(BIN)/python bench/postgres_serve_speed.py
 
 ## schema: regenerate the committed JSON Schemas after changing the models (scenario files, then JSON outputs)
 schema: $(STAMP)
