@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from ttx.loader.lint import RULES, lint
 from ttx.loader.load import load_scenario
 from ttx.loader.problems import ScenarioError
 
-from ..helpers import FERRY, HARBOUR, ttx
+from ..helpers import FERRY, HARBOUR, ROOT, ttx
 
 Write = Callable[..., Path]
 
@@ -222,3 +223,72 @@ def test_lint_show_ignored_prints_the_reason(write: Write, harbour: str) -> None
     assert quiet.returncode == 0 and quiet.stdout.strip().endswith("no findings, 1 ignored"), quiet.stdout
     shown = ttx("lint", path.parent, "--show-ignored")
     assert "[unused-capability] (ignored: C9 belongs to the shared framework)" in shown.stdout, shown.stdout
+
+
+def test_an_inject_between_two_phases_is_in_no_phase(write: Write, harbour: str) -> None:
+    text = harbour.replace("    start: D1 08:00\n", "    start: D1 08:00\n    end: D1 18:00\n", 1)
+    text += EXTRA_INJECT.format(id="H1-9", time="D1 20:00", to="[MWG]", tlp="GREEN")
+    text += EXTRA_INJECT.format(id="H1-8", time="D1 21:00", to="[MWG]", tlp="GREEN") + "    phase: distress\n"
+    path = write("ex/scenario.yaml", text)
+    found = [str(f) for f in lint(load_scenario(path))]
+    line = text.splitlines().index("    time: D1 20:00") + 1
+    assert _rule_lines(found, "between-phases") == [
+        f"{path}:{line}:11: injects[H1-9].time: at D1 20:00, after phase distress ends (D1 18:00) and before "
+        "phase landing starts (D2 08:00): in no phase [between-phases]"
+    ]
+    assert [line for line in found if "H1-8" in line] == [
+        line for line in _rule_lines(found, "outside-phase") if "H1-8" in line
+    ], "an inject assigned to a phase is reported once, by outside-phase"
+    assert _rule_lines(findings(write, harbour), "between-phases") == []
+
+
+GROUPS = "groups:\n  coast: [XAR, XBO]\n  front: [MWG, XCA]\n\n"
+
+
+@pytest.mark.parametrize(
+    ("to", "tlp", "expected"),
+    [
+        (
+            "coast",
+            "RED",
+            "TLP:RED is for the named recipients only, but it is addressed through the group coast, "
+            "which a later edit can widen; name the delegations",
+        ),
+        (
+            "[front]",
+            "AMBER+STRICT",
+            "TLP:AMBER+STRICT is for the named recipients only, but it is addressed to "
+            "the whole cell MWG (through the group front); name the delegations",
+        ),
+        (
+            "[PWG, MWG]",
+            "RED",
+            "TLP:RED is for the named recipients only, but it is addressed to the whole cells "
+            "MWG, PWG; name the delegations",
+        ),
+        ("all", "RED", "TLP:RED is for the named recipients only, but it is addressed to all; name the delegations"),
+        ("[XAR, XBO]", "RED", None),
+        ("coast", "AMBER", None),
+    ],
+)
+def test_red_and_amber_strict_go_to_delegations_named_on_the_inject(
+    write: Write, harbour: str, to: str, tlp: str, expected: str | None
+) -> None:
+    text = harbour.replace("cells:\n", GROUPS + "cells:\n", 1)
+    text += EXTRA_INJECT.format(id="H1-9", time="D1 10:00", to=to, tlp=tlp)
+    path = write("ex/scenario.yaml", text)
+    found = _rule_lines([str(f) for f in lint(load_scenario(path))], "tlp-too-wide")
+    lines = text.splitlines()
+    line = len(lines) - lines[::-1].index(f"    to: {to}")  # the added inject's, the last one
+    assert found == ([] if expected is None else [f"{path}:{line}:9: injects[H1-9].to: {expected} [tlp-too-wide]"])
+
+
+def test_the_guide_shows_each_rule_with_a_bad_and_a_good_example() -> None:
+    guide = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    headed = re.split(r"^(#{2,4} .*)$", guide, flags=re.MULTILINE)
+    sections = {heading: body for heading, body in zip(headed[1::2], headed[2::2], strict=True)}
+    for rule in RULES:
+        body = sections.get(f"#### `{rule}`")
+        assert body is not None, f"no section for {rule}"
+        examples = "".join(re.findall(r"```yaml\n(.*?)```", body, flags=re.DOTALL))
+        assert "# bad" in examples and "# good" in examples, rule

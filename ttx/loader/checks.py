@@ -44,7 +44,9 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
     participants = known("participants", [p.id for p in scenario.participants], "participant")
     phases = known("phases", [p.id for p in scenario.phases], "phase")
     injects = known("injects", [i.id for i in scenario.injects], "inject")
-    tasks = {task for capability in scenario.capabilities for task in capability.task_ids()}
+    scoped = scenario.scope.capabilities
+    out_of_scope = frozenset() if scoped is None else frozenset(capabilities - set(scoped))
+    tasks = {task for c in scenario.capabilities if c.id not in out_of_scope for task in c.task_ids()}
     unchecked_task_prefixes = tuple(f"{c}." for c in others.get("capabilities", frozenset()))
     for index, participant in enumerate(scenario.participants):
         if participant.id in cells:
@@ -78,6 +80,29 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
 
     for index, capability in enumerate(scenario.capabilities):
         refs(("capabilities", index, "objectives"), capability.objectives, "objective", objectives)
+    listed: set[str] = set()
+    for index, capability_id in enumerate(scoped or []):
+        if capability_id in listed:
+            issues.append((("scope", "capabilities", index), f"capability {capability_id!r} is listed twice"))
+        elif capability_id not in capabilities:
+            issues.append((("scope", "capabilities", index), _unknown("capability", capability_id, capabilities)))
+        listed.add(capability_id)
+
+    def scoped_refs(path: Path, values: Iterable[str], kind: str, known: set[str]) -> None:
+        """Like refs, for capabilities and critical tasks: one left out of scope gets its own message."""
+        for index, value in enumerate(values):
+            owner = value if kind == "capability" else value.rpartition(".")[0]
+            if owner in out_of_scope:
+                issues.append(
+                    (
+                        (*path, index),
+                        f"{kind} {value!r} is out of this scenario's scope: add {owner} to scope.capabilities "
+                        "or leave it out here",
+                    )
+                )
+            elif value not in known:
+                issues.append(((*path, index), _unknown(kind, value, known)))
+
     for index, participant in enumerate(scenario.participants):
         refs(("participants", index, "cells"), participant.cells, "cell", cells)
 
@@ -128,8 +153,8 @@ def check_references(scenario: Scenario, others: Mapping[str, frozenset[str]] | 
                 (*path, "to"), inject.to, "cell, participant or group" if groups else "cell or participant", recipients
             )
         refs((*path, "objectives"), inject.objectives, "objective", objectives)
-        refs((*path, "capabilities"), inject.capabilities, "capability", capabilities)
-        refs(
+        scoped_refs((*path, "capabilities"), inject.capabilities, "capability", capabilities - out_of_scope)
+        scoped_refs(
             (*path, "critical_tasks"),
             inject.critical_tasks,
             "critical task",

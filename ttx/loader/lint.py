@@ -91,7 +91,7 @@ def _unused_objectives(plan: Plan) -> Iterator[Finding]:
             yield ("objectives", index, "id"), f"no inject exercises objective {objective.id}"
 
 
-@rule("unused-capability", "a capability no inject exercises")
+@rule("unused-capability", "a capability in the scenario's scope that no inject exercises")
 def _unused_capabilities(plan: Plan) -> Iterator[Finding]:
     used = {c for p in plan.injects for c in p.inject.capabilities}
     for index, capability in enumerate(plan.scenario.capabilities):
@@ -128,6 +128,30 @@ def _after_last_phase(plan: Plan) -> Iterator[Finding]:
     for planned in plan.injects:
         if planned.time.minutes >= last.end.minutes:
             yield _inject_path(plan, planned.id, "time"), f"at {planned.time}, after the last phase ends ({last.end})"
+
+
+@rule("between-phases", "an inject timed after one phase ends and before the next starts, in no phase")
+def _between_phases(plan: Plan) -> Iterator[Finding]:
+    phases = plan.scenario.phases
+    spans = [(phase, plan.phase_end(phase)) for phase in phases]
+    last_end = spans[-1][1]
+    for planned in plan.injects:
+        minutes = planned.time.minutes
+        if planned.inject.phase is not None or minutes < phases[0].start.minutes:
+            continue  # an assigned phase is checked by outside-phase; before the first by before-first-phase
+        if last_end is not None and minutes >= last_end.minutes:
+            continue  # after-last-phase
+        if any(p.start.minutes <= minutes and (end is None or minutes < end.minutes) for p, end in spans):
+            continue
+        before = max(
+            (pair for pair in spans if pair[0].start.minutes <= minutes), key=lambda pair: pair[0].start.minutes
+        )
+        after = min((p for p in phases if p.start.minutes > minutes), key=lambda p: p.start.minutes)
+        yield (
+            _inject_path(plan, planned.id, "time"),
+            f"at {planned.time}, after phase {before[0].id} ends ({before[1]}) and before phase {after.id} "
+            f"starts ({after.start}): in no phase",
+        )
 
 
 @rule("before-first-phase", "an inject timed before the first phase starts")
@@ -209,17 +233,31 @@ def _branch_cycles(plan: Plan) -> Iterator[Finding]:
                 trail.pop()
 
 
-@rule("tlp-too-wide", "TLP:RED or AMBER+STRICT material addressed to whole cells or to all")
+@rule("tlp-too-wide", "TLP:RED or AMBER+STRICT material addressed to all, to whole cells or through a group")
 def _tlp_too_wide(plan: Plan) -> Iterator[Finding]:
     for planned in plan.injects:
         inject = planned.inject
         if inject.tlp not in (Tlp.RED, Tlp.AMBER_STRICT):
             continue
-        if inject.to_all or planned.cells:
-            yield (
-                _inject_path(plan, inject.id, "to"),
-                (f"{inject.tlp.label} is for the named recipients only; address delegations, not whole cells"),
+        groups = plan.scenario.groups_written(inject.id)
+        if inject.to_all:
+            wide = "it is addressed to all"
+        elif planned.cells:
+            cells = sorted(planned.cells)
+            wide = f"it is addressed to the whole cell{'s' if len(cells) > 1 else ''} {', '.join(cells)}"
+            if groups:
+                wide += f" (through the group{'s' if len(groups) > 1 else ''} {', '.join(groups)})"
+        elif groups:
+            wide = (
+                f"it is addressed through the group{'s' if len(groups) > 1 else ''} {', '.join(groups)}, "
+                "which a later edit can widen"
             )
+        else:
+            continue
+        yield (
+            _inject_path(plan, inject.id, "to"),
+            f"{inject.tlp.label} is for the named recipients only, but {wide}; name the delegations",
+        )
 
 
 @rule("questions-missing", "a required-response inject with no discussion questions")

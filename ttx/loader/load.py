@@ -62,12 +62,31 @@ def _load(path: Path, limits: Limits) -> LoadedScenario:
     from ttx.loader.lint import unknown_ignored_rules  # lint builds on this module
 
     issues = [*check_references(scenario), *unknown_ignored_rules(scenario)]
+    if not issues:
+        scenario = _in_scope(scenario, sources)
     scenario = scenario.with_groups_expanded()
     plan, plan_issues = (None, []) if issues else build_plan(scenario)
     problems.extend(_located(issue, data, sources) for issue in [*issues, *plan_issues])
     if problems or plan is None:
         raise ScenarioError(problems)
     return LoadedScenario(scenario, plan, sources)
+
+
+def _in_scope(scenario: Scenario, sources: SourceMap) -> Scenario:
+    """The scenario with only its in-scope capabilities, and the source map following it.
+
+    Out-of-scope capabilities are checked like the others, then left out of everything that
+    reads the loaded scenario: lint, the evaluators' guide, ratings and the report.
+    """
+    left_out = scenario.out_of_scope()
+    if left_out:
+        origins = sources.origins.get("capabilities", [])
+        sources.origins["capabilities"] = [
+            origin
+            for origin, capability in zip(origins, scenario.capabilities, strict=True)
+            if capability.id not in left_out
+        ]
+    return scenario.in_scope()
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -122,6 +141,10 @@ def _check_valid_parts(data: dict[str, Any]) -> list[PlanIssue]:
                     broken.add(str(item["day"]))  # a broken day is still a day: phases played on it are fine
         others[section] = frozenset(broken)
     groups, groups_valid = _valid_groups(data.get("groups"))
+    try:
+        scope = scenario_models.Scope.model_validate(data.get("scope") or {})
+    except ValidationError:
+        scope = scenario_models.Scope()
     partial = Scenario.model_construct(
         exercise=cast(Any, None),  # not read by the cross-reference checks
         objectives=kept["objectives"],
@@ -132,6 +155,7 @@ def _check_valid_parts(data: dict[str, Any]) -> list[PlanIssue]:
         phases=kept["phases"],
         injects=kept["injects"],
         groups=groups,
+        scope=scope,
     )
     issues: list[PlanIssue] = []
     for path, message in check_references(partial, others):

@@ -7,9 +7,10 @@ import itertools
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
 from ttx.model.base import ID_PATTERN, ClockTime, Id, Model, TlpLabel
+from ttx.model.countries import COUNTRIES, code_for_name, country_name, suggest_code, user_assigned
 from ttx.model.time import DeadlineField, ScenarioTime, TimeSpecField
 
 ALL = "all"
@@ -129,7 +130,7 @@ class Participant(Model):
     """A delegation (member state) or organisation seated in one or more cells."""
 
     id: Id
-    """Member states: ISO 3166 alpha-3 code ("THA"). Organisations: short name ("UNHCR")."""
+    """Member states: ISO 3166-1 alpha-3 code ("THA"; fictional states XAA-XZZ). Organisations: short name ("UNHCR")."""
     name: str = Field(min_length=1)
     """Display name, e.g. "Thailand"."""
     kind: ParticipantKind = ParticipantKind.state
@@ -141,11 +142,19 @@ class Participant(Model):
 
     @model_validator(mode="after")
     def _state_code(self) -> Participant:
-        if self.kind is ParticipantKind.state and not (
-            len(self.id) == 3 and self.id.isascii() and self.id.isalpha() and self.id.isupper()
-        ):
-            raise ValueError(f"member state id {self.id!r} must be an ISO 3166 alpha-3 code such as 'THA'")
-        return self
+        if self.kind is not ParticipantKind.state:
+            return self
+        well_formed = len(self.id) == 3 and self.id.isascii() and self.id.isalpha() and self.id.isupper()
+        if well_formed and (self.id in COUNTRIES or user_assigned(self.id)):
+            return self
+        guess = suggest_code(self.id, self.name)
+        hint = f"; did you mean {guess!r} ({country_name(guess)})?" if guess else ""
+        if code_for_name(self.name) is None:  # perhaps not a real state at all
+            note = "an organisation needs 'kind: io', a fictional state a code from XAA to XZZ"
+            hint += f" ({note[:1].upper()}{note[1:]}.)" if hint else f"; {note}"
+        if not well_formed:
+            raise ValueError(f"member state id {self.id!r} must be an ISO 3166 alpha-3 code such as 'THA'{hint}")
+        raise ValueError(f"member state id {self.id!r} is not an ISO 3166-1 alpha-3 code{hint}")
 
 
 class AgendaKind(StrEnum):
@@ -453,6 +462,14 @@ class LintSettings(Model):
     """Rules not reported: names, or {rule: NAME, reason: WHY}."""
 
 
+class Scope(Model):
+    """What this scenario evaluates of the framework it includes."""
+
+    capabilities: list[Id] | None = Field(default=None, min_length=1)
+    """Capabilities evaluated here; the others are left out of lint, evaluation and the report.
+    Leave it out to evaluate every capability."""
+
+
 class InjectFile(Model):
     """An included file: a reusable inject library (``injects/``) or a shared evaluation framework (``frameworks/``)."""
 
@@ -482,6 +499,8 @@ class Scenario(Model):
     """Exercise objectives (O1-O4)."""
     capabilities: list[Capability] = []
     """Capabilities with targets and critical tasks."""
+    scope: Scope = Scope()
+    """Capabilities this scenario evaluates, e.g. {capabilities: [C1, C2, C5]}; by default all of them."""
     cells: list[Cell] = Field(min_length=1)
     """Cells: working groups, SimCell, control."""
     participants: list[Participant] = []
@@ -494,6 +513,8 @@ class Scenario(Model):
     """The MSEL: injects written here plus those from 'include'."""
     lint: LintSettings = LintSettings()
     """Lint rules this scenario suppresses, e.g. {ignore: [unused-capability]}."""
+    _groups_written: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    """After group expansion: the group names each inject's 'to' was written with, by inject id."""
 
     @field_validator("format")
     @classmethod
@@ -533,7 +554,31 @@ class Scenario(Model):
             if rule is not None and isinstance(rule.by, list) and any(name in self.groups for name in rule.by):
                 update["response"] = rule.model_copy(update={"by": self.expand(rule.by)})
             injects.append(inject.model_copy(update=update) if update else inject)
-        return self.model_copy(update={"injects": injects})
+        expanded = self.model_copy(update={"injects": injects})
+        expanded._groups_written = {
+            inject.id: tuple(name for name in inject.to if name in self.groups)
+            for inject in self.injects
+            if any(name in self.groups for name in inject.to)
+        }
+        return expanded
+
+    def groups_written(self, inject_id: str) -> tuple[str, ...]:
+        """The group names an inject's 'to' was written with, once groups are expanded (else none)."""
+        return self._groups_written.get(inject_id, ())
+
+    def out_of_scope(self) -> frozenset[str]:
+        """Ids of the capabilities this scenario leaves out of its scope (none unless 'scope' lists some)."""
+        wanted = self.scope.capabilities
+        if wanted is None:
+            return frozenset()
+        return frozenset(c.id for c in self.capabilities if c.id not in wanted)
+
+    def in_scope(self) -> Scenario:
+        """This scenario with only the capabilities in its scope: what evaluators rate and reports cover."""
+        left_out = self.out_of_scope()
+        if not left_out:
+            return self
+        return self.model_copy(update={"capabilities": [c for c in self.capabilities if c.id not in left_out]})
 
     def inject(self, inject_id: str) -> Inject:
         """The inject with this id (KeyError if none)."""
