@@ -47,7 +47,7 @@ def decisions_taken(script: Path) -> dict[str, str]:
 
 
 def test_the_shipped_scenarios_and_scripts_are_found() -> None:
-    assert {path.name for path in SHIPPED} >= {"monsoon-drift", "southern-crossing"}
+    assert {path.name for path in SHIPPED} >= {"monsoon-drift", "southern-crossing", "river-gate"}
     assert {path.parent.parent for path in SCRIPTS} == set(SHIPPED), "every shipped scenario has scripts"
 
 
@@ -73,6 +73,31 @@ def test_shipped_scenario_is_a_complete_combined_exercise(folder: Path) -> None:
     assert any(i.contingency for i in scenario.injects)
     assert {o.id for o in scenario.objectives} == {"O1", "O2", "O3", "O4"}
     assert all(c.critical_tasks for c in scenario.capabilities)
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=lambda p: p.name)
+def test_every_branch_of_a_shipped_scenario_is_played_by_a_script(folder: Path) -> None:
+    scenario = load_scenario(folder).scenario
+    branches = {(i.id, o.id) for i in scenario.injects for o in i.options if o.release or o.enter_phase}
+    played = {(i.id, o.id) for i in scenario.injects for o in i.options if o.default}  # a run that leaves it open
+    for script in sorted((folder / "scripts").glob("*.yaml")):
+        played |= set(decisions_taken(script).items())
+    assert branches - played == set(), "branches no shipped script takes"
+
+
+def test_river_gate_is_built_from_the_shared_framework_and_recipient_groups() -> None:
+    folder = ROOT / "scenarios" / "river-gate"
+    text = (folder / "scenario.yaml").read_text(encoding="utf-8")
+    assert "  - ../../frameworks/bali-process.yaml" in text
+    scenario = load_scenario(folder).scenario
+    assert [day.lead for day in scenario.days] == ["TIPWG", "DWG", "TFPP", "RRWG"]
+    assert set(scenario.groups) >= {"origin_states", "defrauded_states", "ios"}
+    assert (
+        "to: [TIPWG, origin_states, IOM]" in text and "by: [ios]" in (folder / "injects/day3-release.yaml").read_text()
+    )
+    assert any(inject.triggers for inject in scenario.injects)
+    assert any(phase.start.jump for phase in scenario.phases)
+    assert {c.id for c in scenario.capabilities} == {f"C{n}" for n in range(1, 14)}
 
 
 @pytest.mark.parametrize("folder", SHIPPED, ids=lambda p: p.name)
