@@ -128,6 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             refusal = _verify_before_resume(store, force=args.force)
             if refusal is not None:
                 return _fail(refusal)
+            _give_view_code(store)
             if args.headless:
                 speed = 1.0 if args.speed is None else args.speed
                 return _run_headless(store, clock, speed, script, document, allow_rejections=args.allow_rejections)
@@ -174,6 +175,16 @@ def _verify_before_resume(store: EventStore, *, force: bool) -> str | None:
     store.append([NewEvent(SystemClock().wall(), at, SYSTEM, ResumedUnverified(problem=verdict.problem))])
     print(f"warning: resumed a log that does not verify ({verdict.problem}); recorded in the log", file=sys.stderr)
     return None
+
+
+def _give_view_code(store: EventStore) -> None:
+    """Give a session made before sessions had a view code its projector seat (as its controller starts)."""
+    from ttx.engine.seats import new_projector_seat, projector_seat
+
+    seats = store.seats()
+    if seats and projector_seat(seats) is None:
+        store.add_seats([new_projector_seat(seats)])
+        print(f"this session now has a view code for the wall view: ttx seats {_shown_location(store.location)}")
 
 
 def _run_headless(
@@ -243,18 +254,20 @@ def _run_foreground(store: EventStore, clock: SystemClock, speed: float | None) 
 
 
 def join_lines(store: EventStore) -> list[str]:
-    """The exact `ttx join` command for every non-facilitator seat."""
+    """The exact command for every seat but the facilitator's: `ttx join`, or `ttx screen` for the projector."""
+    where = _shown_location(store.location)
     return [
-        f"ttx join {_shown_location(store.location)} --seat {seat.code}    # {seat.seat}: {seat.label}"
+        f"ttx {'screen' if seat.role.value == 'projector' else 'join'} {where} --seat {seat.code}"
+        f"    # {seat.seat}: {seat.label}"
         for seat in store.seats()
-        if seat.seat != "facilitator"
+        if seat.role.value != "facilitator"
     ]
 
 
 def _print_join_lines(store: EventStore) -> list[str]:
     """Print, and return, the `ttx join` line of every delegation, scribe and evaluator seat."""
     lines = join_lines(store)
-    print("Participants and evaluators join from other terminals with:")
+    print("Participants and evaluators join from other terminals (the wall view opens with ttx screen):")
     for line in lines:
         print(f"  {line}")
     return lines
@@ -290,8 +303,8 @@ def _run_console(store: EventStore, clock: SystemClock, speed: float | None) -> 
     return EXIT_OK
 
 
-def _seat_code(given: str | None) -> str:
-    """The join code: from --seat, else the TTX_SEAT environment variable, else asked for (not echoed).
+def seat_code(given: str | None, prompt: str = "Seat code: ") -> str:
+    """The join (or view) code: from --seat, else the TTX_SEAT environment variable, else asked for (not echoed).
 
     A code in the environment or typed at the prompt does not show in the host's process list.
     """
@@ -304,7 +317,7 @@ def _seat_code(given: str | None) -> str:
         return os.environ["TTX_SEAT"].strip()
     if sys.stdin.isatty():
         try:
-            return getpass.getpass("Seat code: ").strip()
+            return getpass.getpass(prompt).strip()
         except (EOFError, KeyboardInterrupt):
             return ""
     return ""
@@ -315,11 +328,19 @@ def cmd_join(args: argparse.Namespace) -> int:
     from ttx.engine.ports import StoreError
     from ttx.engine.session import SessionReader
 
-    code = _seat_code(args.seat)
+    code = seat_code(args.seat)
     if not code:
         return _fail("give the seat's join code: type it when asked, set TTX_SEAT, or pass --seat CODE")
     try:
-        client = SessionReader(_open(args), code)
+        store = _open(args)
+        seat = store.seat_by_code(code)
+        if seat is not None and seat.role.value == "projector":
+            store.close()
+            return _fail(
+                "that is the projector's view code: it opens the wall view only, with "
+                f"ttx screen {_shown_location(store.location)}"
+            )
+        client = SessionReader(store, code)
     except StoreError as error:
         return _fail(str(error))
     if client.seat.role.value == "facilitator":
@@ -362,6 +383,10 @@ def cmd_seats(args: argparse.Namespace) -> int:
     for seat in with_codes:
         print(f"{seat.code}  {one_line(seat.seat):<{width}}  {one_line(seat.label)}")
     print(f"\njoin a seat: ttx join {where} --seat CODE   (keep codes to their holders)")
+    if any(seat.role.value == "projector" for seat in with_codes):
+        print(f"wall view:   ttx screen {where} --seat VIEW-CODE   (the projector's code: reads TLP:CLEAR/GREEN only)")
+    else:
+        print(f"no view code yet (a session made before them): the next `ttx run --session {where}` adds one")
     return EXIT_OK
 
 
@@ -390,6 +415,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
         seat = store.seat_by_code(args.seat)
         if seat is None:
             return _fail(f"no seat has the code {args.seat!r} in {store.location}")
+        if seat.role.value == "projector":
+            return _fail("that is the projector's view code: it opens the wall view (ttx screen) and submits nothing")
         try:
             command = _build_command(args)
         except (ValueError, ValidationError) as error:
@@ -640,7 +667,7 @@ def add_session_commands(add: Any) -> None:
         "off the process list",
     )
 
-    seats = add("seats", cmd_seats, "list a session's seats and join codes")
+    seats = add("seats", cmd_seats, "list a session's seats, their join codes and the projector's view code")
     _session_arguments(seats)
 
     submit = add("submit", cmd_submit, "queue a response (or any command) from a seat; report recorded or rejected")

@@ -580,6 +580,8 @@ def _dispatch(state: ExerciseState, command: cmd.Command, ctx: Context) -> Decis
 
 def decide(state: ExerciseState, command: cmd.Command, ctx: Context) -> Decision | Rejection:
     """The events a command comes to, or why it is refused (the state is only read)."""
+    if ctx.seat.role is SeatRole.projector:
+        return Rejection("the projector's view code opens the wall view (ttx screen) and cannot act")
     if command.kind in cmd.FACILITATOR_ONLY and ctx.seat.role is not SeatRole.facilitator:
         return Rejection(f"only the facilitator may {command.kind.replace('_', ' ')}")
     if (why := cmd.unacceptable_text(command)) is not None:

@@ -44,6 +44,8 @@ class SeatRole(StrEnum):
     delegation = "delegation"
     scribe = "scribe"
     evaluator = "evaluator"
+    projector = "projector"
+    """The wall view (``ttx screen``): reads the TLP:CLEAR and TLP:GREEN injects released, issues no command."""
 
 
 class SeatInfo(_Event):

@@ -209,13 +209,15 @@ def visible_injects(state: ExerciseState, seat: SeatInfo) -> list[str]:
 
     Delegations see what was released to them (to a cell they sit in, or by name); a cell's scribe
     sees what was released to its cell (not material addressed to one delegation by name);
-    evaluators see every released inject except TLP:RED unless the scenario grants it; nobody sees
-    an inject before its release.
+    evaluators see every released inject except TLP:RED unless the scenario grants it; the projector
+    sees the TLP:CLEAR and TLP:GREEN ones; nobody sees an inject before its release.
     """
     assert state.scenario is not None
     released = list(reversed(state.released))
     if seat.role is SeatRole.facilitator:
         return released
+    if seat.role is SeatRole.projector:
+        return [i for i in released if state.inject(i).tlp in (Tlp.CLEAR, Tlp.GREEN)]
     if seat.role is SeatRole.evaluator:
         see_red = state.scenario.exercise.evaluators_see_red
         return [i for i in released if see_red or state.inject(i).tlp is not Tlp.RED]

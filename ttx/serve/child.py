@@ -1,4 +1,4 @@
-"""The process ttx serve starts for one signed-in tab: a seat's console, given its code in the environment.
+"""The process ttx serve starts for one signed-in tab: a seat's console (the projector's: the wall view), given its code.
 
 Run as ``python -m ttx.serve.child`` with ``TTX_SEAT`` (the code), ``TTX_SERVE_SESSION`` (the session as
 given to ttx serve), ``TTX_SERVE_PARENT`` (the server's pid) and ``TEXTUAL_DRIVER`` (the web driver) set
@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ttx.engine.ports import EventStore
 
 SEAT_VARIABLE = "TTX_SEAT"
 SESSION_VARIABLE = "TTX_SERVE_SESSION"
@@ -17,7 +21,7 @@ FACILITATOR_VARIABLE = "TTX_SERVE_ALLOW_FACILITATOR"
 
 
 def main() -> int:
-    """Open the seat's console (the facilitator's only when the server allows it); returns the exit code."""
+    """Open the seat's console (the facilitator's only when the server allows it; the view code's: the wall view)."""
     from ttx.serve.watchdog import die_with_parent
 
     die_with_parent(int(os.environ.get(PARENT_VARIABLE, "0") or 0) or os.getppid())
@@ -29,7 +33,13 @@ def main() -> int:
     from ttx.store.sessions import open_store, resolve
 
     try:
-        reader = SessionReader(open_store(resolve(session, None)), code)
+        where = resolve(session, None)
+        viewer = open_store(where, read_only=True)
+        seat = viewer.seat_by_code(code)
+        if seat is not None and seat.role.value == "projector":
+            return _wall(viewer)
+        viewer.close()
+        reader = SessionReader(open_store(where), code)
     except StoreError as error:
         print(f"ttx serve: {error}", file=sys.stderr)
         return 2
@@ -42,6 +52,15 @@ def main() -> int:
     from ttx.tui.participant import SeatApp
 
     app = SeatApp(reader)
+    app.run()
+    return 1 if app.return_code else 0
+
+
+def _wall(store: EventStore) -> int:
+    """The projector's wall view, read-only, as ``ttx screen`` opens it (it closes the store)."""
+    from ttx.tui.projector import ProjectorApp
+
+    app = ProjectorApp(store)
     app.run()
     return 1 if app.return_code else 0
 

@@ -117,7 +117,8 @@ def signin_page(exercise: Exercise, *, error: str = "") -> str:
         'autocomplete="off" autocapitalize="characters" spellcheck="false">'
         '<button type="submit">Open my console</button></form>'
         '<p class="note">The code was given to your delegation by exercise control. '
-        "Your console runs on the exercise host; this page shows only your seat's screen.</p></main>"
+        "Your console runs on the exercise host; this page shows only your seat's screen. "
+        "The projector's view code opens the wall view (TLP:CLEAR and GREEN injects only).</p></main>"
     )
     return _page(exercise, "Sign in", body)
 

@@ -94,7 +94,8 @@ def _seats_for(rows: list[RawRow], source: Path) -> list[Seat]:
     except ValueError as error:
         raise StoreError(f"{source}: not the log of a whole session ({str(error).splitlines()[0]})") from None
     evaluators = sum(1 for info in created.seats if info.role.value == "evaluator")
-    seats = make_seats(scenario, evaluators)
+    projector = any(info.role.value == "projector" for info in created.seats)
+    seats = make_seats(scenario, evaluators, projector=projector)
     if [seat.seat for seat in seats] != [info.seat for info in created.seats]:
         raise StoreError(f"{source}: its seats do not match its scenario; nothing was copied")
     return seats
