@@ -67,6 +67,7 @@ system-packages:
 bench: $(STAMP)
 	$(BIN)/python bench/help_speed.py
 	$(BIN)/python bench/validate_speed.py
+	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/headless_speed.py
 	$(BIN)/python bench/append_speed.py
 	$(BIN)/python bench/fold_speed.py

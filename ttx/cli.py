@@ -27,8 +27,10 @@ ttx — tabletop-exercise scenario engine.
 Scenario authors: write scenarios/<slug>/scenario.yaml (see docs/scenario-format.md), then
   ttx validate scenarios/<slug>      check it; every problem as file:line:col: where: message
   ttx lint scenarios/<slug>          what is valid but probably wrong (--strict: exit 1 on findings)
-  ttx msel scenarios/<slug>          the timeline (MSEL) as a table, CSV or Markdown
-  ttx graph scenarios/<slug>         phases and branches as a Mermaid diagram
+  ttx msel scenarios/<slug>          the timeline (MSEL) as a table or Markdown; --format xlsx|csv -o FILE
+                                     writes every field of every inject to a spreadsheet
+  ttx import MSEL.xlsx -o DIR        a scenario folder from a spreadsheet MSEL (CSV: with --setup SCENARIO)
+  ttx graph scenarios/<slug>         phases and branches as Mermaid (--format svg|html: open in a browser)
   ttx schema                         JSON Schema for editor completion (--kind: also of JSON outputs)
   ttx new <slug>                     a commented starter scenario
 
@@ -181,7 +183,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_msel(args: argparse.Namespace) -> int:
     """Print the MSEL."""
-    from ttx.preview.msel import msel_rows, to_csv, to_markdown
+    from ttx.preview.msel import msel_rows, to_markdown
 
     loaded = _load(args.path, args)
     if loaded is None:
@@ -190,10 +192,10 @@ def cmd_msel(args: argparse.Namespace) -> int:
     if args.cell is not None and args.cell not in known:
         print(one_line(f"ttx msel: unknown cell or participant {args.cell!r}"), file=sys.stderr)
         return EXIT_INVALID
+    if args.format in ("csv", "xlsx"):
+        return _msel_sheet(loaded, args)
     rows = msel_rows(loaded.plan, day=args.day, cell=args.cell)
-    if args.format == "csv":
-        sys.stdout.write(to_csv(rows))
-    elif args.format == "markdown":
+    if args.format == "markdown":
         sys.stdout.write(to_markdown(rows))
     else:
         from ttx.preview.msel_table import print_table
@@ -202,14 +204,68 @@ def cmd_msel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_graph(args: argparse.Namespace) -> int:
-    """Print the Mermaid diagram of phases and branches."""
-    from ttx.preview.graph import mermaid
+def _msel_sheet(loaded: LoadedScenario, args: argparse.Namespace) -> int:
+    """Write the MSEL and the scenario's setup as a workbook, or the MSEL as CSV."""
+    from ttx.private_files import write_private
+    from ttx.spreadsheet.export import ExportError, to_csv, to_xlsx, workbook_of
 
+    if args.format == "xlsx" and not args.output:
+        print("ttx msel: --format xlsx needs -o FILE.xlsx", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        workbook = workbook_of(loaded, day=args.day, cell=args.cell)
+    except ExportError as error:
+        for line in str(error).splitlines():
+            print(one_line(f"{args.path}: {line}"), file=sys.stderr)
+        return EXIT_INVALID
+    if args.format == "xlsx":
+        write_private(Path(args.output), to_xlsx(workbook))
+    elif args.output:
+        write_private(Path(args.output), "\ufeff" + to_csv(workbook.tables[0]))
+    else:
+        sys.stdout.write(to_csv(workbook.tables[0]))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read a spreadsheet MSEL into a scenario folder; every problem at its cell."""
+    from ttx.private_files import write_private
+    from ttx.spreadsheet.reader import SheetError, import_msel
+
+    target = args.output / "scenario.yaml"
+    if target.exists() and not args.force:
+        print(one_line(f"ttx import: {target} exists; choose another folder or add --force"), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        imported = import_msel(args.file, setup=args.setup, limits=_limits(args))
+    except SheetError as error:
+        for problem in error.problems:
+            print(one_line(str(problem)), file=sys.stderr)
+        print(one_line(f"{args.file}: not imported, {_count(len(error.problems), 'problem')}"), file=sys.stderr)
+        return EXIT_INVALID
+    args.output.mkdir(parents=True, exist_ok=True)
+    write_private(target, imported.text)
+    for finding in imported.findings:
+        print(one_line(finding))
+    lint_note = f", {_count(len(imported.findings), 'lint finding')}" if imported.findings else ", lint-clean"
+    title = imported.loaded.scenario.exercise.title
+    print(one_line(f"wrote {target}: {title}: {_summary(imported.loaded)}{lint_note}"))
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """Print the phases and branches: Mermaid text, a swimlane SVG or a self-contained HTML page."""
     loaded = _load(args.path, args)
     if loaded is None:
         return EXIT_INVALID
-    text = mermaid(loaded.plan)
+    if args.format == "mermaid":
+        from ttx.preview.graph import mermaid
+
+        text = mermaid(loaded.plan)
+    else:
+        from ttx.preview.graph_svg import html_page, svg
+
+        text = svg(loaded.plan) if args.format == "svg" else html_page(loaded.plan)
     if args.output:
         from ttx.private_files import write_private
 
@@ -287,13 +343,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     msel = add("msel", cmd_msel, "print the master scenario events list (every inject in time order)")
     msel.add_argument("path", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
-    msel.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
+    msel.add_argument(
+        "--format",
+        choices=("table", "csv", "markdown", "xlsx"),
+        default="table",
+        help="table or markdown: a summary to read; csv: every field of every inject, one row each; xlsx: that "
+        "MSEL plus the exercise, cells, participants, days and phases on further sheets, with drop-down lists "
+        "(the starter workbook for 'ttx import'); layout in docs/scenario-format.md",
+    )
+    msel.add_argument("-o", "--output", help="write csv or xlsx to this file (xlsx needs it)")
     msel.add_argument("--day", type=int, help="only this exercise day")
     msel.add_argument("--cell", help="only injects this cell or participant receives")
     _add_limits(msel)
 
-    graph = add("graph", cmd_graph, "print the phases and branches as a Mermaid diagram")
+    importer = add(
+        "import",
+        cmd_import,
+        "make a scenario folder from a spreadsheet MSEL (xlsx workbook or CSV); every problem as file.xlsx:Sheet!C14",
+    )
+    importer.add_argument("file", type=Path, metavar="MSEL", help="an .xlsx workbook or a .csv table")
+    importer.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FOLDER", help="scenario folder to write: scenarios/<slug>"
+    )
+    importer.add_argument(
+        "--setup",
+        type=Path,
+        metavar="SCENARIO",
+        help="take the exercise, objectives, cells, participants, days and phases from this scenario and only the "
+        "MSEL from the file (needed for CSV)",
+    )
+    importer.add_argument("--force", action="store_true", help="replace the folder's scenario.yaml if it exists")
+    _add_limits(importer)
+
+    graph = add("graph", cmd_graph, "draw the days, phases, injects and branches (Mermaid, SVG or an HTML page)")
     graph.add_argument("path", type=Path, metavar="PATH", help="scenario folder or its scenario.yaml")
+    graph.add_argument(
+        "--format",
+        choices=("mermaid", "svg", "html"),
+        default="mermaid",
+        help="mermaid text (default), a swimlane SVG, or one self-contained HTML page with the SVG and an inject table",
+    )
     graph.add_argument("-o", "--output", help="write to this file instead of standard output")
     _add_limits(graph)
 

@@ -49,25 +49,26 @@ def test_lint_strict_exits_1_on_findings_and_0_without(write: Write, harbour: st
     assert "day 2 has no lead working group [day-without-lead]" in result.stdout
 
 
-def test_msel_csv_lists_every_inject_in_time_order_with_marks() -> None:
+def test_msel_csv_lists_every_inject_in_time_order_with_every_field() -> None:
     result = ttx("msel", FERRY, "--format", "csv")
     assert result.returncode == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 15
-    assert rows[0]["id"] == "N1-1" and rows[0]["time"] == "D1 08:00" and rows[0]["tlp"] == "TLP:GREEN"
-    assert [row["time"] for row in rows[:4]] == ["D1 08:00", "D1 09:00", "D1 12:00", "D1 13:00"]
-    decision = next(row for row in rows if row["id"] == "N1-4")
-    assert "decision: board* | follow" in decision["release"]
-    assert next(row for row in rows if row["id"] == "N1-2c")["release"] == "contingency ← N1-2"
-    assert next(row for row in rows if row["id"] == "N2-5")["tlp"] == "TLP:RED"
-    assert rows[-1]["time"].startswith("D+30") and rows[-1]["id"] == "N3-2"  # from the included file
+    assert rows[0]["ID"] == "N1-1" and rows[0]["Time"] == "D1 08:00" and rows[0]["TLP"] == "GREEN"
+    assert rows[0]["Body"].startswith("Radar shows the decommissioned ferry")
+    assert [row["Serial"] for row in rows[:3]] == ["1", "2", "3"]
+    decision = next(row for row in rows if row["ID"] == "N1-4")
+    assert decision["Decision options"].startswith("board*: Board the ferry and bring it into port → release N2-1a\n")
+    assert next(row for row in rows if row["ID"] == "N1-2")["Contingency"] == "N1-2c"
+    assert next(row for row in rows if row["ID"] == "N2-5")["TLP"] == "RED"
+    assert rows[-1]["Time"].startswith("D+30") and rows[-1]["ID"] == "N3-2"  # from the included file
 
 
 def test_msel_filters_by_day_and_cell() -> None:
     result = ttx("msel", FERRY, "--format", "csv", "--day", "2", "--cell", "PWG")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows and all(row["day"] == "2" for row in rows)
-    assert {row["id"] for row in rows} == {"N2-1a", "N3-1", "N3-2"}
+    assert rows and all(row["Day"] == "2" for row in rows)
+    assert {row["ID"] for row in rows} == {"N2-1a", "N3-1", "N3-2"}
     assert ttx("msel", FERRY, "--cell", "NOPE").returncode == 2
 
 

@@ -1,14 +1,15 @@
-"""The master scenario events list (MSEL): every inject in time order, as rows for table, CSV or Markdown."""
+"""The master scenario events list (MSEL) to read: every inject in time order, as rows for a table or Markdown.
+
+The spreadsheet form with every authored field is :mod:`ttx.spreadsheet`.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ttx.model.plan import Plan, PlannedInject, ReleaseKind, deadline_of
-from ttx.text import csv_cell, markdown_cell
+from ttx.text import markdown_cell
 
 COLUMNS = ("day", "phase", "time", "id", "from", "to", "channel", "tlp", "title", "objectives", "release")
 
@@ -90,16 +91,6 @@ def msel_rows(plan: Plan, *, day: int | None = None, cell: str | None = None) ->
             )
         )
     return rows
-
-
-def to_csv(rows: Iterable[MselRow]) -> str:
-    """The MSEL as CSV with a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(csv_cell(value) for value in row.values())
-    return buffer.getvalue()
 
 
 def to_markdown(rows: Iterable[MselRow]) -> str:

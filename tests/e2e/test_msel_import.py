@@ -1,0 +1,168 @@
+"""`ttx msel --format xlsx|csv` and `ttx import`: exit codes, the scenario folder written, every bad cell located."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from ttx.text import MAX_FIELD_CHARS
+
+from ..helpers import FERRY, HARBOUR, ttx
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    """HARBOUR WATCH written by `ttx msel --format xlsx`."""
+    path = tmp_path / "harbour.xlsx"
+    result = ttx("msel", HARBOUR, "--format", "xlsx", "-o", path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def edit(path: Path, changes: dict[str, dict[str, str | None]]) -> Path:
+    """Change cells as a planner would in a spreadsheet program; a value starting with '=' becomes a formula."""
+    book = load_workbook(path)
+    for sheet, cells in changes.items():
+        for coordinate, value in cells.items():
+            book[sheet][coordinate] = value
+    book.save(path)
+    return path
+
+
+def test_a_workbook_imports_into_a_scenario_folder_that_validates_and_lints(workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scenarios" / "harbour-copy"
+    result = ttx("import", workbook, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {out / 'scenario.yaml'}: HARBOUR WATCH: 2 days, 2 phases, 6 injects" in result.stdout
+    assert ttx("validate", out).returncode == 0
+    assert ttx("lint", out).stdout == ttx("lint", HARBOUR).stdout.replace(str(HARBOUR), str(out))
+    again = tmp_path / "again.xlsx"
+    assert ttx("msel", out, "--format", "xlsx", "-o", again).returncode == 0
+    assert ttx("import", again, "-o", out).returncode == 2, "an existing scenario.yaml is kept without --force"
+    assert ttx("import", again, "-o", out, "--force").returncode == 0
+
+
+def test_every_bad_cell_is_reported_at_once_at_its_cell(workbook: Path, tmp_path: Path) -> None:
+    # MSEL columns: B ID, C Day, D Time, H To, J TLP, K Title, L Body.
+    edit(
+        workbook,
+        {
+            "MSEL": {
+                "H2": "NOPE, MWG",
+                "D3": "D1 25:00",
+                "J4": "PURPLE",
+                "K5": "=1+1",
+                "L5": "x" * (MAX_FIELD_CHARS + 1),
+                "B6": "H1-1",
+                "C7": "9",
+            },
+            "Cells": {"B2": None},
+        },
+    )
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    name = str(workbook)
+    expected = [
+        f"{name}:MSEL!H2: injects[H1-1].to[0]: unknown cell or participant 'NOPE'",
+        f"{name}:MSEL!D3: injects[H1-4].time: 'D1 25:00': hours must be 0-23",
+        f"{name}:MSEL!J4: injects[H1-2].tlp: input should be 'RED', 'AMBER+STRICT', 'AMBER', 'GREEN' or 'CLEAR'",
+        f"{name}:MSEL!K5: holds a formula (=1+1); ttx reads text: type the value itself",
+        f"{name}:MSEL!L5: the cell is 20,001 characters long; the limit is 20,000",
+        f"{name}:MSEL!B6: injects[H1-1].id: duplicate inject id 'H1-1'; first defined at {name}:MSEL!B2",
+        f"{name}:Cells!B2: cells[MWG].name: missing required field 'name'",
+    ]
+    for line in expected:
+        assert line in lines, result.stderr
+    assert lines[-1] == f"{name}: not imported, {len(expected)} problems"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_or_misspelt_header_is_reported_at_the_header_row(workbook: Path, tmp_path: Path) -> None:
+    edit(workbook, {"MSEL": {"K1": None, "Z1": "Titel"}})
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert f"{workbook}:MSEL!A1: missing column 'Title'" in result.stderr
+    assert f"{workbook}:MSEL!Z1: unknown column 'Titel'; did you mean 'Title'?" in result.stderr
+    assert f"{workbook}:MSEL!K1: this column has values but no header" in result.stderr
+
+
+def test_a_day_that_disagrees_with_the_time_is_reported(workbook: Path, tmp_path: Path) -> None:
+    edit(workbook, {"MSEL": {"C2": "2"}})
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert f"{workbook}:MSEL!C2: Day says '2' but the inject's time puts it on day 1" in result.stderr
+
+
+def test_a_csv_msel_imports_with_a_setup_and_is_located_by_line_and_column(tmp_path: Path) -> None:
+    exported = ttx("msel", FERRY, "--format", "csv", "-o", tmp_path / "ferry.csv")
+    assert exported.returncode == 0
+    text = (tmp_path / "ferry.csv").read_text(encoding="utf-8-sig")
+    assert ttx("import", tmp_path / "ferry.csv", "-o", tmp_path / "plain").returncode == 2, "CSV needs --setup"
+    ok = ttx("import", tmp_path / "ferry.csv", "--setup", FERRY, "-o", tmp_path / "copy")
+    assert ok.returncode == 0, ok.stderr
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows[1][9] = "PURPLE"  # TLP of the first inject
+    rows[2][10] = "=cmd|' /C calc'!A0"  # Title of the second
+    bad = tmp_path / "bad.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    bad.write_text(buffer.getvalue(), encoding="utf-8")
+    result = ttx("import", bad, "--setup", FERRY, "-o", tmp_path / "bad")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{bad}:2:10: injects[N1-1].tlp: input should be" in result.stderr
+    line = next(n for n, text in enumerate(buffer.getvalue().split("\n"), start=1) if text.startswith("2,"))
+    assert line > 3, "the first inject's body spans lines: the second inject starts further down"
+    assert f"{bad}:{line}:11: starts with '=' and a spreadsheet would run it as a formula" in result.stderr
+
+
+@pytest.mark.parametrize("content", [b"not a workbook", b"PK\x03\x04broken", b""])
+def test_a_file_that_is_not_a_workbook_is_one_line_and_exit_2(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "msel.xlsx"
+    path.write_bytes(content)
+    result = ttx("import", path, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}: not an xlsx workbook")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(workbook: Path, tmp_path: Path) -> None:
+    result = ttx("import", workbook, "-o", tmp_path / "out", "--max-size", "0.001")
+    assert result.returncode == 2
+    assert "the limit is 1,048 (--max-size)" in result.stderr
+
+
+def test_xlsx_needs_an_output_file() -> None:
+    result = ttx("msel", HARBOUR, "--format", "xlsx")
+    assert result.returncode == 2
+    assert "--format xlsx needs -o FILE.xlsx" in result.stderr
+
+
+def test_a_planners_own_one_sheet_workbook_imports_with_a_setup(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    exported = ttx("msel", HARBOUR, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(exported.stdout, newline="")))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    header = ["MSEL #", "ID", "Time", "After", "From", "To", "TLP", "Title", "Notes", "Response", "Deadline"]
+    header += ["Contingency", "Options", "Triggers"]
+    wanted = ["Serial", "ID", "Time", "After", "From", "To", "TLP", "Title", "Facilitator notes", "Response"]
+    columns = [rows[0].index(name) for name in [*wanted, "Deadline", "Contingency", "Decision options", "Triggers"]]
+    sheet.append(header)
+    for row in rows[1:]:
+        sheet.append([row[n].removeprefix("'") or None for n in columns])
+    path = tmp_path / "planner.xlsx"
+    book.save(path)
+    assert ttx("import", path, "-o", tmp_path / "out").returncode == 2, "no setup: the exercise is missing"
+    result = ttx("import", path, "--setup", HARBOUR, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "6 injects" in result.stdout

@@ -1,0 +1,135 @@
+"""Spreadsheet MSELs: export → import → export gives the same workbook and CSV, for every shipped scenario."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from ttx.loader.lint import lint
+from ttx.loader.load import load_scenario
+from ttx.model.scenario import Inject, ResponseRule
+from ttx.spreadsheet.export import to_csv, to_xlsx, workbook_of
+from ttx.spreadsheet.layout import MSEL_COLUMNS, RESPONSE_KEYS
+from ttx.spreadsheet.reader import SheetError, import_msel
+
+from ..helpers import FERRY, HARBOUR, ROOT
+
+SHIPPED = sorted(path for path in (ROOT / "scenarios").iterdir() if (path / "scenario.yaml").is_file())
+SCENARIOS = [*SHIPPED, HARBOUR, FERRY]
+
+
+def export(folder: Path, form: str) -> bytes:
+    workbook = workbook_of(load_scenario(folder))
+    return to_xlsx(workbook) if form == "xlsx" else to_csv(workbook.tables[0]).encode("utf-8")
+
+
+def sheets(data: bytes) -> dict[str, Any]:
+    """Every cell of every sheet (value and type), the drop-down lists and frozen panes: what a planner sees."""
+    book = load_workbook(io.BytesIO(data))
+    seen: dict[str, Any] = {}
+    for sheet in book.worksheets:
+        cells = [(cell.coordinate, cell.value, cell.data_type) for row in sheet.iter_rows() for cell in row]
+        rules = [
+            (str(rule.sqref), rule.formula1, rule.showErrorMessage) for rule in sheet.data_validations.dataValidation
+        ]
+        seen[sheet.title] = (cells, rules, sheet.freeze_panes)
+    return seen
+
+
+def rules_of(findings: list[str]) -> list[str]:
+    return sorted(re.sub(r".*\[([^\]]+)\]$", r"\1", finding) for finding in findings)
+
+
+@pytest.mark.parametrize("form", ["xlsx", "csv"])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)
+def test_export_import_export_is_identical(scenario: Path, form: str, tmp_path: Path) -> None:
+    first = export(scenario, form)
+    source = tmp_path / f"msel.{form}"
+    source.write_bytes(first)
+    imported = import_msel(source, setup=None if form == "xlsx" else scenario)
+    folder = tmp_path / "imported"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(imported.text, encoding="utf-8")
+    second = export(folder, form)
+    if form == "xlsx":
+        assert sheets(second) == sheets(first)
+    else:
+        assert second.decode("utf-8") == first.decode("utf-8")
+    original = load_scenario(scenario)
+    assert rules_of(imported.findings) == rules_of([str(finding) for finding in lint(original)])
+    assert [p.id for p in imported.loaded.plan.injects] == [p.id for p in original.plan.injects]
+    assert [p.time for p in imported.loaded.plan.injects] == [p.time for p in original.plan.injects]
+
+
+def test_every_field_of_an_inject_has_a_column_or_goes_to_other() -> None:
+    columns = {column.key.split(".")[0] for column in MSEL_COLUMNS if column.key}
+    fields = {info.alias or name for name, info in Inject.model_fields.items()}
+    assert fields <= columns, "fields without a column are kept in 'Other' but belong in the documented layout"
+    assert set(ResponseRule.model_fields) <= set(RESPONSE_KEYS)
+
+
+def test_the_msel_sheet_carries_every_authored_field_of_a_decision_inject() -> None:
+    workbook = workbook_of(load_scenario(FERRY))
+    msel = workbook.tables[0]
+    row = dict(zip(msel.header, next(row for row in msel.rows if row[1] == "N1-2"), strict=True))
+    assert row["Time"] == "+01:00" and row["After"] == "N1-1"
+    assert row["To"] == "DWG, PWG" and row["Channel"] == "phone" and row["TLP"] == "GREEN"
+    assert (row["Response"], row["Answer by"], row["Deadline"], row["Contingency"]) == ("true", "any", "03:00", "N1-2c")
+    assert row["Objectives"] == "O1, O2" and row["Capabilities"] == "C1" and row["Critical tasks"] == "C1.3"
+    assert row["Body"].startswith("A fishing skipper") and row["Questions"].startswith("Is this a distress case")
+    first = dict(zip(msel.header, msel.rows[0], strict=True))
+    assert first["ID"] == "N1-1" and first["Expected actions"] == "Name the lead centre"
+    harbour = workbook_of(load_scenario(HARBOUR)).tables[0]
+    notes = harbour.header.index("Facilitator notes")
+    assert "Ask for a lead centre within the first hour." in [row[notes] for row in harbour.rows]
+    decision = dict(zip(msel.header, next(row for row in msel.rows if row[1] == "N1-4"), strict=True))
+    assert decision["Decision options"] == (
+        "board*: Board the ferry and bring it into port → release N2-1a\n"
+        "follow: Follow at a distance to find the organisers → release N2-1b"
+    )
+    assert any(row[msel.header.index("To")] == "{{ host_state }}" for row in msel.rows), "variables as written"
+
+
+def test_the_starter_workbook_has_drop_downs_a_frozen_header_and_widths() -> None:
+    book = load_workbook(io.BytesIO(to_xlsx(workbook_of(load_scenario(HARBOUR)))))
+    msel = book["MSEL"]
+    assert [cell.value for cell in msel[1]][:4] == ["Serial", "ID", "Day", "Time"]
+    assert msel.freeze_panes == "C2" and msel.column_dimensions["L"].width == 70
+    lists = {cell.value: column for column, cell in enumerate(book["Lists"][1], start=1)}
+    recipients = [row[lists["recipients"] - 1] for row in book["Lists"].iter_rows(min_row=2, values_only=True)]
+    assert {"all", "PWG", "MWG"} <= set(recipients)
+    rules = {str(rule.sqref).split(":")[0]: rule for rule in msel.data_validations.dataValidation}
+    assert rules["J2"].formula1 == "Lists!$B$2:$B$6" and rules["J2"].showErrorMessage  # TLP
+    assert rules["H2"].type == "list" and not rules["H2"].showErrorMessage  # To: several cells in one
+    assert "O1" in [row[lists["objectives"] - 1] for row in book["Lists"].iter_rows(min_row=2, values_only=True)]
+    assert {"Exercise", "Objectives", "Capabilities", "Cells", "Participants", "Days", "Agenda", "Phases"} <= set(
+        book.sheetnames
+    )
+
+
+def test_numbers_dates_and_times_a_spreadsheet_typed_read_as_the_text_a_person_sees(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = tmp_path / "msel.xlsx"
+    path.write_bytes(to_xlsx(workbook_of(load_scenario(HARBOUR))))
+    book = load_workbook(path)
+    book["MSEL"]["C2"] = 1  # Day typed as a number
+    exercise = book["Exercise"]
+    row = next(cell.row for cell in exercise["A"] if cell.value == "start_date")
+    exercise[f"B{row}"] = dt.datetime(2027, 3, 1)  # a date typed into a cell
+    version = next(cell.row for cell in exercise["A"] if cell.value == "version")
+    exercise[f"B{version}"] = 2.0
+    book.save(path)
+    imported = import_msel(path)
+    assert imported.loaded.scenario.exercise.start_date == dt.date(2027, 3, 1)
+    assert imported.loaded.scenario.exercise.version == "2"
+    book["MSEL"]["D2"] = dt.time(8, 0)  # a bare time of day: not a scenario time
+    book.save(path)
+    with pytest.raises(SheetError) as error:
+        import_msel(path)
+    assert [str(problem).split(": ", 1)[0] for problem in error.value.problems] == [f"{path}:MSEL!D2"]
