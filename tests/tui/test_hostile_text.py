@@ -45,6 +45,7 @@ from ttx.tui.replay import ReplayApp
 
 from ..helpers import FERRY
 from .conftest import Live
+from .waiting import Watch
 
 SIZE = (120, 40)
 
@@ -163,20 +164,29 @@ def check(app: App[Any], batch: list[Hostile], *tags: str, only: int | None = No
     return shown
 
 
-async def settle(pilot: Pilot[Any], poll: bool = False) -> None:
-    """Let the console handle what is pending; ``poll``: also let its timer pick up what the engine recorded."""
-    if poll:
-        await pilot.pause(0.1)
-    await pilot.pause()
+async def shows(pilot: Pilot[Any], watch: Watch, batch: list[Hostile], *tags: str, only: int | None = None) -> str:
+    """Let the console run until every tagged text (or the ``only`` one) is on it, then ``check`` it."""
+
+    def there() -> bool:
+        text = rendered(pilot.app)
+        return all(
+            hostile.marker(name) in text
+            for tag in tags
+            for index, (hostile, name) in enumerate(tagged(batch, tag))
+            if only is None or index == only
+        )
+
+    await watch.until(pilot, there, f"the texts tagged {', '.join(tags)}")
+    return check(pilot.app, batch, *tags, only=only)
 
 
 async def answer_prompt(pilot: Pilot[Any], text: str) -> None:
     """Type ``text`` into the one-line dialog on top and submit it, as Enter does."""
-    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     field = pilot.app.screen.query_one(Input)
     field.value = text
     await field.action_submit()
-    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
 
 
 # ---------------------------------------------------------------------------------------- sessions
@@ -247,7 +257,8 @@ def test_facilitator_console_shows_hostile_text_as_written(batch: list[Hostile])
 
 async def _facilitator(live: Live, batch: list[Hostile]) -> None:
     app = FacilitatorApp(live.controller, tick=0.05)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with app.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         for index, hostile in enumerate(batch):  # played while the console runs: the feed gets them live
             live.act(adhoc(hostile, index, ["all"]))
             live.act(
@@ -266,22 +277,21 @@ async def _facilitator(live: Live, batch: list[Hostile]) -> None:
             live.act(cmd.Note(text=hostile.text(f"FN{index}")))
             live.act(cmd.Respond(inject=hostile.text(f"XI{index}"), text="x"), "delegation:XAR")  # refused, quoted
             app._submit(cmd.Adhoc(to=[hostile.text(f"XT{index}")], tlp="AMBER", title="x"))  # refused: a notice
-        await settle(pilot, poll=True)
-        check(app, batch, "AT", "XT")  # the MSEL rows of the ad-hoc injects; the notices
+        await shows(pilot, watch, batch, "AT", "XT")  # the MSEL rows of the ad-hoc injects; the notices
         app.action_tab("feed-tab")
-        await settle(pilot)
-        shown = check(app, batch, "RT", "QK", "QT", "QA", "XI", "XT")  # the feed
+        await pilot.wait_for_scheduled_animations()
+        shown = await shows(pilot, watch, batch, "RT", "QK", "QT", "QA", "XI", "XT")  # the feed
         assert not any(h.marker(tag) in shown for h, tag in tagged(batch, "ON")), "evaluators' notes stay out of it"
 
         app.action_tab("msel-tab")
         for index, inject in enumerate(adhoc_ids(live)):
             app.push_screen(InjectDetail(live.controller, inject))
-            await settle(pilot)
-            check(app, batch, *ADHOC_FIELDS, only=index)
+            await pilot.wait_for_scheduled_animations()
+            await shows(pilot, watch, batch, *ADHOC_FIELDS, only=index)
             app.pop_screen()
         app.push_screen(InjectDetail(live.controller, "N1-2"))
-        await settle(pilot)
-        check(app, batch, "RT", "RG")  # every response side by side
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "RT", "RG")  # every response side by side
         app.pop_screen()
 
         last = len(batch) - 1  # (a dialog costs time: the first text goes to one, the last to the other)
@@ -289,20 +299,20 @@ async def _facilitator(live: Live, batch: list[Hostile]) -> None:
         await answer_prompt(pilot, batch[0].text("GO0"))
         app.action_filter_receiver()  # a cell that does not exist, likewise
         await answer_prompt(pilot, batch[last].text(f"CF{last}"))
-        await settle(pilot)
-        check(app, batch, "GO", only=0)
-        check(app, batch, "CF", only=last)
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "GO", only=0)
+        await shows(pilot, watch, batch, "CF", only=last)
 
         app.action_adhoc()  # an ad-hoc inject to recipients nobody knows: the form says which
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         for index, hostile in enumerate(batch):
             app.screen.query_one("#to", Input).value = hostile.text(f"UT{index}").replace(",", " ").replace(";", " ")
             app.screen.action_send()
             error = str(app.screen.query_one("#error", Static).render())
             assert hostile.marker(f"UT{index}") in error and not SHOWN_NOWHERE.search(error)
         app.screen.query_one("#to", Input).value = ""  # (what a person types is the Input's own business)
-        await settle(pilot)
-        check(app, batch, "AT")
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "AT")
 
 
 # ---------------------------------------------------------------------------------------- seats
@@ -318,17 +328,18 @@ def test_seat_consoles_show_hostile_text_as_written(batch: list[Hostile]) -> Non
 
 async def _seats(live: Live, batch: list[Hostile]) -> None:
     delegation = seat_app(live, "delegation:XAR")
-    async with delegation.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with delegation.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         for index, hostile in enumerate(batch):
             live.act(adhoc(hostile, index, ["all"]))
-        await settle(pilot, poll=True)
-        check(delegation, batch, "AT")  # the list, and the "New inject" notices
+        await watch.polled(pilot)
+        await shows(pilot, watch, batch, "AT")  # the list, and the "New inject" notices
         injects = adhoc_ids(live)
         assert len(injects) == len(batch)
         for index, inject in enumerate(injects):
             show_inject(delegation, inject)
-            await settle(pilot)
-            check(delegation, batch, *ADHOC_FIELDS, only=index)  # the inject view
+            await pilot.wait_for_scheduled_animations()
+            await shows(pilot, watch, batch, *ADHOC_FIELDS, only=index)  # the inject view
 
         client = delegation.client
         for index, (inject, hostile) in enumerate(zip(injects, batch, strict=True)):
@@ -342,44 +353,46 @@ async def _seats(live: Live, batch: list[Hostile]) -> None:
             client.submit(cmd.Respond(inject=inject, decision=hostile.text(f"RD{index}"), text="x"))  # refused, quoted
             client.submit(cmd.Respond(inject=hostile.text(f"XI{index}"), text="x"))  # refused, quoted
         live.controller.process_commands()
-        await settle(pilot, poll=True)
-        check(delegation, batch, "RD", "XI")  # the notices, and the last rejection under the form
-        check(delegation, batch, "RT", only=len(batch) - 1)  # the responses so far to the inject being read
+        await watch.polled(pilot)
+        await shows(pilot, watch, batch, "RD", "XI")  # the notices, and the last rejection under the form
+        await shows(pilot, watch, batch, "RT", only=len(batch) - 1)  # the responses so far to the inject being read
 
         for index, hostile in enumerate(batch):
             request = list(live.controller.state.requests)[index]
             live.act(cmd.AnswerRequest(request=request, text=hostile.text(f"QA{index}")), "delegation:XBO")
         delegation.action_tab("requests-tab")
-        await settle(pilot, poll=True)
-        check(delegation, batch, "QK", "QT", "QA")  # the requests tab
+        await watch.polled(pilot)
+        await shows(pilot, watch, batch, "QK", "QT", "QA")  # the requests tab
 
     recipient = seat_app(live, "delegation:XBO")
-    async with recipient.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with recipient.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         recipient.action_tab("requests-tab")
-        await settle(pilot)
-        check(recipient, batch, "QK", "QT", "QA")
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "QK", "QT", "QA")
         recipient.query_one("#answer", Input).value = "again"
         await pilot.press("enter")  # a second answer, through the console's form
         live.controller.process_commands()
-        await settle(pilot, poll=True)
-        check(recipient, batch, "QK", "QT")
+        await watch.polled(pilot)
+        await shows(pilot, watch, batch, "QK", "QT")
 
     evaluator = seat_app(live, "evaluator:1")
-    async with evaluator.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with evaluator.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         for index, (inject, hostile) in enumerate(zip(injects, batch, strict=True)):
             show_inject(evaluator, inject)
-            await settle(pilot)
-            shown = check(evaluator, batch, *ADHOC_FIELDS, only=index)  # the inject
+            await pilot.wait_for_scheduled_animations()
+            shown = await shows(pilot, watch, batch, *ADHOC_FIELDS, only=index)  # the inject
             assert hostile.marker(f"RT{index}") in shown  # and every delegation's response to it
         show_inject(evaluator, "N1-2")
-        await settle(pilot)
-        check(evaluator, batch, "RN")
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "RN")
         for index, hostile in enumerate(batch):
             evaluator.client.submit(cmd.Observe(capability="C1", rating=Rating.S, note=hostile.text(f"ON{index}")))
             evaluator.client.submit(cmd.Observe(capability=hostile.text(f"OC{index}"), rating=Rating.S))  # refused
         live.controller.process_commands()
-        await settle(pilot, poll=True)
-        check(evaluator, batch, "OC")
+        await watch.polled(pilot)
+        await shows(pilot, watch, batch, "OC")
 
     assert [o.event.note for o in live.controller.state.observations] == [h.text(t) for h, t in tagged(batch, "ON")]
 
@@ -405,21 +418,22 @@ def test_replay_console_shows_hostile_text_as_written(batch: list[Hostile]) -> N
 
 async def _replay(records: list[Any], batch: list[Hostile]) -> None:
     app = ReplayApp(Replay(records), batch[0].text("WN0"))
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        check(app, batch[:1], "WN")  # the unverified-log warning on the banner
+    watch = Watch()
+    async with app.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch[:1], "WN")  # the unverified-log warning on the banner
         app.action_view_as()
         await answer_prompt(pilot, "XAR")
-        await settle(pilot)
-        check(app, batch, "AT", "RT")  # the seat's injects and responses
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "AT", "RT")  # the seat's injects and responses
         last = len(batch) - 1
         app.action_goto()
         await answer_prompt(pilot, batch[0].text("GO0"))
         app.action_view_as()
         await answer_prompt(pilot, batch[last].text(f"VA{last}"))
-        await settle(pilot)
-        check(app, batch, "GO", only=0)  # the notices quote what was typed
-        check(app, batch, "VA", only=last)
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "GO", only=0)  # the notices quote what was typed
+        await shows(pilot, watch, batch, "VA", only=last)
 
 
 # ---------------------------------------------------------------------------------------- scenario files
@@ -478,48 +492,55 @@ def test_scenario_text_is_shown_as_written(hostile: Hostile) -> None:
 
 async def _scenario(live: Live, batch: list[Hostile]) -> None:
     facilitator = FacilitatorApp(live.controller, tick=0.05, join_lines=join_lines(live.controller.store))
-    async with facilitator.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        check(facilitator, batch, "XT", "IT", "AG", "AV")  # banner, MSEL, agenda, board, the join lines in the feed
+    watch = Watch()
+    async with facilitator.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
+        await shows(
+            pilot, watch, batch, "XT", "IT", "AG", "AV"
+        )  # banner, MSEL, agenda, board, the join lines in the feed
         facilitator.push_screen(InjectDetail(live.controller, "N1-4"))
-        await settle(pilot)
-        check(facilitator, batch, "IT", "IB", "IQ", "IO", "IS")
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "IT", "IB", "IQ", "IO", "IS")
         facilitator.pop_screen()
         facilitator.push_screen(InjectDetail(live.controller, "N1-1"))
-        await settle(pilot)
-        check(facilitator, batch, "EA", "FN")
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "EA", "FN")
 
     delegation = seat_app(live, "delegation:XAR")
-    async with delegation.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with delegation.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         show_inject(delegation, "N1-4")
-        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
         delegation.query_one("#decision", Select).value = "board"
-        await settle(pilot)
-        shown = check(delegation, batch, "XT", "IT", "IB", "IQ", "IO", "IS")
+        await pilot.wait_for_scheduled_animations()
+        shown = await shows(pilot, watch, batch, "XT", "IT", "IB", "IQ", "IO", "IS")
         assert batch[0].marker("FN0") not in shown, "facilitator notes are never shown to players"
 
     other = seat_app(live, "delegation:XBO")
-    async with other.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with other.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         other.query_one("#recipient", Select).value = "XAR"
-        await settle(pilot)
-        check(other, batch, "AV")  # the recipient's name in the request form
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "AV")  # the recipient's name in the request form
 
     evaluator = seat_app(live, "evaluator:1")
-    async with evaluator.run_test(size=SIZE, notifications=True) as pilot:
+    watch = Watch()
+    async with evaluator.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         evaluator.query_one("#capability", Select).value = "C1"
-        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
         evaluator.query_one("#task", Select).value = "C1.1"
         evaluator.action_tab("eeg-tab")
-        await settle(pilot)
-        check(evaluator, batch, "XT", "CN", "CT", "CK")  # the evaluation guide and the observation form
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "XT", "CN", "CT", "CK")  # the evaluation guide and the observation form
 
     store = SqliteStore(live.path)
     records = list(store.events())
     store.close()
     replay = ReplayApp(Replay(records), "", seat="XAR")
-    async with replay.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
-        check(replay, batch, "XT", "IT")
+    watch = Watch()
+    async with replay.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
+        await shows(pilot, watch, batch, "XT", "IT")
 
 
 def test_literal_builds_text_without_markup_or_control_characters() -> None:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from textual.message import Message
-from textual.notifications import Notify
-from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from ttx.engine import commands as cmd
@@ -21,29 +17,7 @@ from ttx.tui.keys import KeyHelp
 from ttx.tui.participant import SeatApp
 
 from .conftest import Live
-
-
-class Notices:
-    """Every notice a console posts (captured as messages, not read from private state)."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[str, str]] = []
-
-    def __call__(self, message: Message) -> None:
-        if isinstance(message, Notify):
-            self.shown.append((message.notification.title, message.notification.message))
-
-    def titled(self, title: str) -> list[str]:
-        return [text for shown_title, text in self.shown if title in shown_title]
-
-
-async def until(pilot: Pilot[Any], check: Callable[[], bool], what: str, timeout: float = 3.0) -> None:
-    """Let the console run until ``check`` holds (the poll worker and its message), failing after ``timeout`` s."""
-    for _ in range(int(timeout / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
+from .waiting import Watch
 
 
 def seat(live: Live, code: str, **options: Any) -> SeatApp:
@@ -69,15 +43,16 @@ async def test_a_release_that_resorts_the_list_keeps_the_form_and_draft_on_their
     live.act(cmd.Start())
     live.advance(9)
     app = seat(live, "delegation:XAR")
-    async with app.run_test(size=(100, 40)) as pilot:
+    watch = Watch()
+    async with app.run_test(size=(100, 40), message_hook=watch) as pilot:
         table = app.query_one("#list", DataTable)
         table.move_cursor(row=listed(app).index("N1-2"))
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         await pilot.press("r", *"half")
         live.act(cmd.Adhoc(id="LATE", to=["XAR"], tlp="GREEN", title="A late arrival"))
-        await until(pilot, lambda: "LATE" in listed(app), "the ad-hoc inject in the list")
+        await watch.until(pilot, lambda: "LATE" in listed(app), "the ad-hoc inject in the list")
         await pilot.press(*" and the rest")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert listed(app)[0] == "LATE", "newest first: every row moved down by one"
         assert app.current == "N1-2" and highlighted(app) == "N1-2"
         assert "N1-2" in shown(app, "#form-for")
@@ -89,51 +64,51 @@ async def test_a_release_that_resorts_the_list_keeps_the_form_and_draft_on_their
 
 async def test_new_injects_stay_unread_while_the_seat_is_elsewhere(live: Live) -> None:
     live.act(cmd.Start())
-    notices = Notices()
+    watch = Watch()
     app = seat(live, "delegation:XAR")
-    async with app.run_test(size=(100, 40), message_hook=notices) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(100, 40), message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
         tabs = app.query_one(TabbedContent)
         assert str(tabs.get_tab("injects-tab").label) == "Injects"  # N1-1, opened at once
         await pilot.press("2")
         live.act(cmd.Adhoc(id="NEWS", to=["XAR"], tlp="GREEN", title="Press statement"))
-        await until(pilot, lambda: "NEWS" in listed(app), "the new inject")
+        await watch.until(pilot, lambda: "NEWS" in listed(app), "the new inject")
         assert tabs.active == "requests-tab", "a new inject does not pull the seat away"
         assert str(tabs.get_tab("injects-tab").label) == "Injects (1 new)"
         assert "NEWS" not in app.seen and app.current == "N1-1"
-        assert notices.titled("New inject") == ["NEWS: Press statement"]
+        assert watch.titled("New inject") == ["NEWS: Press statement"]
         await pilot.press("1")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert "NEWS" not in app.seen, "switching back does not open it either"
         assert str(app.query_one("#list", DataTable).get_row("NEWS")[0]) == "●"
         app.query_one(InjectList).move_cursor(row=0)
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert "NEWS" in app.seen and str(tabs.get_tab("injects-tab").label) == "Injects"
 
 
 async def test_requests_and_answers_are_announced_and_counted(live: Live) -> None:
     live.act(cmd.Start())
-    notices = Notices()
+    watch = Watch()
     app = seat(live, "delegation:XBO")
-    async with app.run_test(size=(100, 40), message_hook=notices) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(100, 40), message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
         live.act(cmd.SendRequest(recipient="XBO", request_kind="information", text="Crew list?"), "delegation:XAR")
         tabs = app.query_one(TabbedContent)
-        await until(pilot, lambda: str(tabs.get_tab("requests-tab").label) == "Requests (1 new)", "the count")
-        assert notices.titled("New request") == ["XAR asks XBO (information): Crew list?"]
+        await watch.until(pilot, lambda: str(tabs.get_tab("requests-tab").label) == "Requests (1 new)", "the count")
+        assert watch.titled("New request") == ["XAR asks XBO (information): Crew list?"]
         await pilot.press("2")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert str(tabs.get_tab("requests-tab").label) == "Requests", "seen once the tab is open"
         app.query_one("#recipient").value = "XAR"  # type: ignore[attr-defined]
         app.query_one("#ask").value = "Vessel registry?"  # type: ignore[attr-defined]
         await app.query_one("#ask").action_submit()  # type: ignore[attr-defined]
-        await until(pilot, lambda: bool(app.client.pending), "the queued request")
+        await watch.until(pilot, lambda: bool(app.client.pending), "the queued request")
         live.controller.process_commands()
         request = list(live.controller.state.requests)[-1]
         await pilot.press("1")
         live.act(cmd.AnswerRequest(request=request, text="Registry attached"), "delegation:XAR")
-        await until(pilot, lambda: bool(notices.titled("Answer to your request")), "the answer notice")
-        assert notices.titled("Answer to your request") == [f"XAR answered {request}: Registry attached"]
+        await watch.until(pilot, lambda: bool(watch.titled("Answer to your request")), "the answer notice")
+        assert watch.titled("Answer to your request") == [f"XAR answered {request}: Registry attached"]
         assert str(tabs.get_tab("requests-tab").label) == "Requests (1 new)"
 
 
@@ -144,10 +119,10 @@ async def test_tab_keys_switch_and_stay(live: Live) -> None:
         async with app.run_test(size=(100, 40)) as pilot:
             tabs = app.query_one(TabbedContent)
             await pilot.press("2")
-            await pilot.pause(0.2)
+            await pilot.wait_for_scheduled_animations()
             assert tabs.active == second
             await pilot.press("1")
-            await pilot.pause(0.2)
+            await pilot.wait_for_scheduled_animations()
             assert tabs.active == "injects-tab"
 
 
@@ -162,7 +137,7 @@ async def test_escape_leaves_the_form_and_submitting_leaves_the_text_box(live: L
         await pilot.press("r", "ctrl+s")
         assert not isinstance(app.focused, TextArea)
         await pilot.press("2")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert app.query_one(TabbedContent).active == "requests-tab"
         assert app.query_one("#text", TextArea).text == "first thoughts", "the tab key typed nothing"
 
@@ -172,73 +147,85 @@ async def test_question_mark_lists_every_key(live: Live) -> None:
     app = seat(live, "delegation:XAR")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert isinstance(app.screen, KeyHelp)
         keys = str(app.screen.query_one("#keys").render())
         for key, words in [("ctrl+s", "Submit"), ("2", "Requests"), ("Esc", "Back to the list"), ("j", "Next")]:
             assert any(key in line and words in line for line in keys.splitlines()), (key, keys)
         await pilot.press("escape")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert not isinstance(app.screen, KeyHelp)
 
 
 async def test_a_stopped_controller_is_shown_within_two_seconds(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
     live.act(cmd.Start())
+    recorded = live.controller.state.wall
+    assert recorded is not None
     running = [True]
-    notices = Notices()
-    app = seat(live, "delegation:XAR")
+    watch = Watch()
+    app = seat(live, "delegation:XAR", clock=lambda: recorded + dt.timedelta(minutes=30))
     monkeypatch.setattr(app.client, "controller_running", lambda: running[0])
-    async with app.run_test(size=(100, 40), message_hook=notices) as pilot:
-        await until(pilot, lambda: app.running is True, "the first poll")
+    async with app.run_test(size=(100, 40), message_hook=watch) as pilot:
+        await watch.until(pilot, lambda: app.running is True, "the first poll")
         assert "closed" not in shown(app, "#status")
+        assert "D1 08:30" in shown(app, "#banner"), "while a controller runs, the clock runs on"
         running[0] = False
-        await until(pilot, lambda: "facilitator console closed" in shown(app, "#status"), "the stop", timeout=2)
-        assert notices.titled("Controller stopped")
+        await watch.polled(pilot, "the next poll")
+        assert "facilitator console closed" in shown(app, "#status")
+        assert watch.titled("Controller stopped")
+        assert "D1 08:00" in shown(app, "#banner"), "with no controller the clock shows the last event's time"
         running[0] = True
-        await until(pilot, lambda: "closed" not in shown(app, "#status"), "the resume", timeout=2)
-        assert notices.titled("Controller resumed")
+        await watch.polled(pilot, "the next poll")
+        assert "closed" not in shown(app, "#status")
+        assert watch.titled("Controller resumed")
 
 
-async def test_deadline_as_scenario_time_with_a_countdown_and_a_running_clock(live: Live) -> None:
+async def test_deadline_as_scenario_time_with_a_countdown_and_a_running_clock(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
     live.act(cmd.Start())
     live.advance(2)  # N1-2 was released at D1 09:00, to be answered within 03:00
     recorded = live.controller.state.wall
     assert recorded is not None
     wall = [recorded + dt.timedelta(hours=1)]  # an hour of wall time at 1x since the last event: D1 10:00
     app = seat(live, "delegation:XAR", clock=lambda: wall[0])
-    async with app.run_test(size=(100, 40)) as pilot:
+    monkeypatch.setattr(app.client, "controller_running", lambda: True)  # the facilitator console runs
+    watch = Watch()
+    async with app.run_test(size=(100, 40), message_hook=watch) as pilot:
+        await watch.until(pilot, lambda: app.running is True, "the first poll")
         app.query_one(InjectList).move_cursor(row=listed(app).index("N1-2"))
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert "required by D1 12:00 (scenario time)" in shown(app, "#deadline")
         assert "D1 10:00" in shown(app, "#banner")
         wall[0] += dt.timedelta(seconds=90)  # at 1x, a minute and a half of scenario time
-        await until(pilot, lambda: "D1 10:01" in shown(app, "#banner"), "the clock running on", timeout=2)
+        await watch.until(pilot, lambda: "D1 10:01" in shown(app, "#banner"), "the clock running on (every second)")
         assert "1h 58m left" in shown(app, "#deadline")
 
 
 async def test_a_request_citing_red_material_reaches_only_seats_that_may_see_it(live: Live) -> None:
     live.act(cmd.Start())
     live.act(cmd.ReleaseNow(inject="N2-5"))  # TLP:RED, to XAR alone
-    notices = Notices()
+    watch = Watch()
     app = seat(live, "delegation:XBO")
-    async with app.run_test(size=(100, 40), message_hook=notices) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(100, 40), message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
         live.act(
             cmd.SendRequest(recipient="XBO", request_kind="protection", text="About the crew member", inject="N2-5"),
             "delegation:XAR",
         )
         live.act(cmd.SendRequest(recipient="XBO", request_kind="information", text="Crew list?"), "delegation:XAR")
         tabs = app.query_one(TabbedContent)
-        await until(pilot, lambda: str(tabs.get_tab("requests-tab").label) == "Requests (1 new)", "the count")
-        assert notices.titled("New request") == ["XAR asks XBO (information): Crew list?"]
+        await watch.until(pilot, lambda: str(tabs.get_tab("requests-tab").label) == "Requests (1 new)", "the count")
+        await watch.polled(pilot)  # and nothing else arrives
+        assert watch.titled("New request") == ["XAR asks XBO (information): Crew list?"]
         requests = app.query_one("#requests", DataTable)
         shown = [str(requests.get_row_at(row)) for row in range(requests.row_count)]
         assert len(shown) == 1 and "Crew list?" in shown[0] and "About the crew member" not in shown[0]
     sender = seat(live, "delegation:XAR")
     async with sender.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         await pilot.press("2")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         requests = sender.query_one("#requests", DataTable)
         assert requests.row_count == 2, "the sender, who received N2-5, sees both"
 
@@ -246,26 +233,57 @@ async def test_a_request_citing_red_material_reaches_only_seats_that_may_see_it(
 async def test_working_groups_ask_and_answer_each_other_from_their_scribe_consoles(live: Live) -> None:
     live.act(cmd.Start())
     asking = seat(live, "scribe:DWG")
-    async with asking.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+    watch = Watch()
+    async with asking.run_test(size=(120, 40), message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
         await pilot.press("2")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         asking.query_one("#recipient").value = "PWG"  # type: ignore[attr-defined]
         asking.query_one("#ask").value = "Can PWG take the screening of the passengers?"  # type: ignore[attr-defined]
         await asking.query_one("#ask").action_submit()  # type: ignore[attr-defined]
-        await until(pilot, lambda: bool(asking.client.pending), "the queued request")
+        await watch.until(pilot, lambda: bool(asking.client.pending), "the queued request")
         live.controller.process_commands()
     request = next(iter(live.controller.state.requests.values()))
     assert (request.event.sender, request.event.recipient) == ("DWG", "PWG")
     answering = seat(live, "scribe:PWG")
-    async with answering.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+    watch = Watch()
+    async with answering.run_test(size=(120, 40), message_hook=watch) as pilot:
+        await pilot.wait_for_scheduled_animations()
         await pilot.press("2")
         table = answering.query_one("#requests", DataTable)
-        await until(pilot, lambda: table.row_count == 1, "the request to the working group")
+        await watch.until(pilot, lambda: table.row_count == 1, "the request to the working group")
         answering.query_one("#answer").value = "Yes, from 14:00"  # type: ignore[attr-defined]
         await answering.query_one("#answer").action_submit()  # type: ignore[attr-defined]
-        await until(pilot, lambda: bool(answering.client.pending), "the queued answer")
+        await watch.until(pilot, lambda: bool(answering.client.pending), "the queued answer")
         live.controller.process_commands()
     answered = live.controller.state.requests[request.event.request]
     assert answered.answer is not None and answered.answer.by == "PWG" and answered.answer.text == "Yes, from 14:00"
+
+
+async def test_the_keyboard_alone_answers_and_sends_requests(live: Live) -> None:
+    live.act(cmd.Start())
+    live.act(cmd.SendRequest(recipient="XBO", request_kind="information", text="Crew list?"), "delegation:XAR")
+    watch = Watch()
+    app = seat(live, "delegation:XBO")
+    async with app.run_test(size=(100, 24), message_hook=watch) as pilot:
+        await pilot.press("2")
+        assert isinstance(app.focused, DataTable) and app.focused.id == "requests"
+        await pilot.press("enter")  # on the highlighted request: to its answer
+        assert app.focused is app.query_one("#answer")
+        await pilot.press(*"Attached", "enter")
+        await watch.until(pilot, lambda: bool(app.client.pending), "the queued answer")
+        live.controller.process_commands()
+        await watch.until(pilot, lambda: "Recorded" in shown(app, "#request-status"), "the recorded answer")
+        await pilot.press("escape", "tab")  # back to the list, then straight to the form's first field
+        assert app.focused is app.query_one("#recipient")
+        await pilot.press("enter", *"XCA", "enter", "tab", *"consular access", "tab", *"Visit the crew", "enter")
+        await watch.until(pilot, lambda: bool(app.client.pending), "the queued request")
+        live.controller.process_commands()
+    answered, sent = live.controller.state.requests.values()
+    assert answered.answer is not None and (answered.answer.by, answered.answer.text) == ("XBO", "Attached")
+    assert (sent.event.sender, sent.event.recipient, sent.event.kind, sent.event.text) == (
+        "XBO",
+        "XCA",
+        "consular access",
+        "Visit the crew",
+    )

@@ -36,7 +36,7 @@ async def test_replay_console_steps_jumps_and_views(live: Live) -> None:
         assert app.seek("day 1") is None and app.seek("nonsense") is not None
         await pilot.press("v")
         await pilot.press(*"XCA", "enter")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         assert "view: delegation:XCA" in shown(app)
         assert app.seek(str(len(records))) is None
         app.show()

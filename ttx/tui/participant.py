@@ -137,7 +137,8 @@ class SeatApp(BaseScreenQueries):
             else:
                 with TabPane("Requests", id=REQUESTS), Vertical():
                     yield RequestTable(id="requests")
-                    with VerticalScroll(classes="form"):
+                    # Tab goes from the table straight to the first field (the fields scroll into view themselves)
+                    with VerticalScroll(classes="form", can_focus=False):
                         yield Label("Send a request to another delegation or working group", classes="formrow")
                         yield Select([], id="recipient", prompt="to delegation or working group")
                         yield Input(
@@ -280,6 +281,7 @@ class SeatApp(BaseScreenQueries):
                     timeout=12,
                 )
         self.running = running
+        self._tick_clock()  # the clock stops and starts with the controller
 
     def _announce(self, new: list[EventRecord]) -> None:
         """A notice for every new inject, request to this seat, and answer to a request of this seat."""
@@ -321,6 +323,9 @@ class SeatApp(BaseScreenQueries):
         self._render_deadline()
 
     def _scenario_now(self) -> int:
+        """The scenario time shown: run on from the last event while a controller runs, held while none does."""
+        if self.running is False:
+            return self.client.state.at
         return scenario_now(self.client.state, self.wall())
 
     def _render_banner(self) -> None:
@@ -569,6 +574,11 @@ class SeatApp(BaseScreenQueries):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "submit":
             self.action_submit()
+
+    @on(DataTable.RowSelected, "#requests")
+    def _answer_chosen(self) -> None:
+        """Enter on a request: to the answer field, which answers the highlighted request."""
+        self._focus(self._input("#answer"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "ask":

@@ -10,24 +10,15 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import DataTable, Digits, Static
 
-from ttx.engine.events import EventRecord
 from ttx.engine.live import next_scheduled_release, public_injects, scenario_now, span_text, standing
 from ttx.engine.ports import EventStore, StoreError
-from ttx.engine.state import ExerciseState, fold
+from ttx.engine.state import ExerciseState, Lifecycle, fold
 from ttx.engine.views import time_text
 from ttx.model.base import Tlp
 from ttx.tui.common import Banner, banner, cell, literal, tlp_text
-
-
-class Fetched(Message, bubble=False):
-    """New events read from the session by the polling worker."""
-
-    def __init__(self, records: list[EventRecord]) -> None:
-        super().__init__()
-        self.records = records
+from ttx.tui.polling import Changes, SessionPolled
 
 
 class ProjectorApp(App[None]):
@@ -52,6 +43,8 @@ class ProjectorApp(App[None]):
         self.wall = clock or (lambda: dt.datetime.now(dt.UTC))
         self._polling = False
         self._shown: list[str] = []
+        self.running: bool | None = None
+        """Whether a controller runs the session (None until the first poll says): the clock stops with it."""
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")
@@ -80,16 +73,21 @@ class ProjectorApp(App[None]):
     def _fetch(self) -> None:
         try:
             records = list(self.store.events(after=self.state.seq)) if self.store.changed() else []
-        except StoreError:
-            records = []
-        self.post_message(Fetched(records))
+            running = self.store.writer_active()
+        except StoreError:  # a store that cannot be read now is read again at the next poll
+            records, running = [], bool(self.running)
+        self.post_message(SessionPolled(Changes(records, running=running)))
 
-    @on(Fetched)
-    def _fold(self, message: Fetched) -> None:
+    @on(SessionPolled)
+    def _fold(self, message: SessionPolled) -> None:
         self._polling = False
-        new = [r for r in message.records if r.seq > self.state.seq]
-        if new and not self._exit:
+        new = [r for r in message.changes.records if r.seq > self.state.seq]
+        if self._exit:
+            return
+        if new:
             fold(new, self.state)
+        if new or message.changes.running != self.running:
+            self.running = message.changes.running
             self._draw()
 
     def _draw(self) -> None:
@@ -97,10 +95,12 @@ class ProjectorApp(App[None]):
             return
         state = self.state
         assert state.scenario is not None
-        now = scenario_now(state, self.wall())
+        stopped = self.running is False and state.lifecycle is not Lifecycle.closed
+        now = state.at if stopped else scenario_now(state, self.wall())  # no controller: the clock does not run
         shown = time_text(now, state)
+        where_now = "controller stopped" if stopped else standing(state)
         self.query_one("#banner", Banner).update(
-            banner(Tlp.GREEN, state.scenario.exercise.title, "wall view: TLP:CLEAR and TLP:GREEN only", standing(state))
+            banner(Tlp.GREEN, state.scenario.exercise.title, "wall view: TLP:CLEAR and TLP:GREEN only", where_now)
         )
         self.query_one("#clock", Digits).update(shown.partition(" ")[2])
         day = next((d for d in state.scenario.days if d.day == state.day), None)
@@ -111,7 +111,7 @@ class ProjectorApp(App[None]):
             if day.lead:
                 where.append_text(literal(f"  · lead {day.lead}", single_line=True))
         where.append("\n")
-        where.append_text(literal(f"phase {state.phase or '-'} · {standing(state)}", single_line=True))
+        where.append_text(literal(f"phase {state.phase or '-'} · {where_now}", single_line=True))
         upcoming = next_scheduled_release(state, now)
         if upcoming is not None:
             where.append(f"\nnext inject at {time_text(upcoming, state)} — in {span_text(upcoming - now)}")
