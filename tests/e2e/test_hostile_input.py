@@ -20,6 +20,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -447,6 +448,8 @@ def hostile_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("msel", "--format", "csv"),
         ("msel", "--format", "markdown"),
         ("graph",),
+        ("graph", "--format", "svg"),
+        ("graph", "--format", "html"),
     ],
     ids=" ".join,
 )
@@ -460,6 +463,11 @@ def test_hostile_scenario_text_is_inert_in_authoring_outputs(hostile_scenario: P
         assert all(not cell.startswith(FORMULA_START) for cell in cells)
     if "markdown" in args:
         check_markdown(result.stdout)
+    if "svg" in args:
+        ElementTree.fromstring(result.stdout)  # still one well-formed SVG document
+        assert "<script" not in result.stdout.lower()
+    if "html" in args:
+        assert "<script" not in result.stdout.lower() and result.stdout.count("</html>") == 1
 
 
 def test_hostile_scenario_text_is_inert_in_reports(hostile_scenario: Path, tmp_path: Path) -> None:
