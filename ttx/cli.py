@@ -195,8 +195,13 @@ def cmd_msel(args: argparse.Namespace) -> int:
     if args.format in ("csv", "xlsx"):
         return _msel_sheet(loaded, args)
     rows = msel_rows(loaded.plan, day=args.day, cell=args.cell)
+    if args.format == "markdown" and args.output:
+        return _write_file(Path(args.output), to_markdown(rows), "msel")
     if args.format == "markdown":
         sys.stdout.write(to_markdown(rows))
+    elif args.output:
+        print("ttx msel: -o writes markdown, csv or xlsx; choose one with --format", file=sys.stderr)
+        return EXIT_INVALID
     else:
         from ttx.preview.msel_table import print_table
 
@@ -206,7 +211,6 @@ def cmd_msel(args: argparse.Namespace) -> int:
 
 def _msel_sheet(loaded: LoadedScenario, args: argparse.Namespace) -> int:
     """Write the MSEL and the scenario's setup as a workbook, or the MSEL as CSV."""
-    from ttx.private_files import write_private
     from ttx.spreadsheet.export import ExportError, to_csv, to_xlsx, workbook_of
 
     if args.format == "xlsx" and not args.output:
@@ -219,17 +223,28 @@ def _msel_sheet(loaded: LoadedScenario, args: argparse.Namespace) -> int:
             print(one_line(f"{args.path}: {line}"), file=sys.stderr)
         return EXIT_INVALID
     if args.format == "xlsx":
-        write_private(Path(args.output), to_xlsx(workbook))
-    elif args.output:
-        write_private(Path(args.output), "\ufeff" + to_csv(workbook.tables[0]))
-    else:
-        sys.stdout.write(to_csv(workbook.tables[0]))
+        return _write_file(Path(args.output), to_xlsx(workbook), "msel")
+    if args.output:
+        return _write_file(Path(args.output), "\ufeff" + to_csv(workbook.tables[0]), "msel")
+    sys.stdout.write(to_csv(workbook.tables[0]))
+    return EXIT_OK
+
+
+def _write_file(path: Path, data: str | bytes, command: str) -> int:
+    """Write an output file (owner-only); a path that cannot be written is one line and exit 2."""
+    from ttx.private_files import write_private
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_private(path, data)
+    except OSError as error:
+        print(one_line(f"ttx {command}: cannot write {path}: {error.strerror or error}"), file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Read a spreadsheet MSEL into a scenario folder; every problem at its cell."""
-    from ttx.private_files import write_private
     from ttx.spreadsheet.reader import SheetError, import_msel
 
     target = args.output / "scenario.yaml"
@@ -243,10 +258,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(one_line(str(problem)), file=sys.stderr)
         print(one_line(f"{args.file}: not imported, {_count(len(error.problems), 'problem')}"), file=sys.stderr)
         return EXIT_INVALID
-    args.output.mkdir(parents=True, exist_ok=True)
-    write_private(target, imported.text)
-    for finding in imported.findings:
-        print(one_line(finding))
+    if _write_file(target, imported.text, "import") != EXIT_OK:
+        return EXIT_INVALID
+    for line in [*imported.notes, *imported.findings]:
+        print(one_line(line))
     lint_note = f", {_count(len(imported.findings), 'lint finding')}" if imported.findings else ", lint-clean"
     title = imported.loaded.scenario.exercise.title
     print(one_line(f"wrote {target}: {title}: {_summary(imported.loaded)}{lint_note}"))
@@ -351,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
         "MSEL plus the exercise, cells, participants, days and phases on further sheets, with drop-down lists "
         "(the starter workbook for 'ttx import'); layout in docs/scenario-format.md",
     )
-    msel.add_argument("-o", "--output", help="write csv or xlsx to this file (xlsx needs it)")
+    msel.add_argument("-o", "--output", help="write markdown, csv or xlsx to this file (xlsx needs it)")
     msel.add_argument("--day", type=int, help="only this exercise day")
     msel.add_argument("--cell", help="only injects this cell or participant receives")
     _add_limits(msel)

@@ -72,7 +72,8 @@ def test_every_bad_cell_is_reported_at_once_at_its_cell(workbook: Path, tmp_path
         f"{name}:MSEL!H2: injects[H1-1].to[0]: unknown cell or participant 'NOPE'",
         f"{name}:MSEL!D3: injects[H1-4].time: 'D1 25:00': hours must be 0-23",
         f"{name}:MSEL!J4: injects[H1-2].tlp: input should be 'RED', 'AMBER+STRICT', 'AMBER', 'GREEN' or 'CLEAR'",
-        f"{name}:MSEL!K5: holds a formula (=1+1); ttx reads text: type the value itself",
+        f"{name}:MSEL!K5: holds a formula (=1+1); ttx reads text: type the value itself, after a ' if it starts "
+        "with =, +, - or @",
         f"{name}:MSEL!L5: the cell is 20,001 characters long; the limit is 20,000",
         f"{name}:MSEL!B6: injects[H1-1].id: duplicate inject id 'H1-1'; first defined at {name}:MSEL!B2",
         f"{name}:Cells!B2: cells[MWG].name: missing required field 'name'",
@@ -120,6 +121,12 @@ def test_a_csv_msel_imports_with_a_setup_and_is_located_by_line_and_column(tmp_p
     line = next(n for n, text in enumerate(buffer.getvalue().split("\n"), start=1) if text.startswith("2,"))
     assert line > 3, "the first inject's body spans lines: the second inject starts further down"
     assert f"{bad}:{line}:11: starts with '=' and a spreadsheet would run it as a formula" in result.stderr
+    semicolons = tmp_path / "semicolons.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(csv.reader(io.StringIO(text, newline="")))
+    semicolons.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    saved = ttx("import", semicolons, "--setup", FERRY, "-o", tmp_path / "semicolons")
+    assert saved.returncode == 0, "a spreadsheet set to a decimal comma saves CSV with semicolons"
 
 
 @pytest.mark.parametrize("content", [b"not a workbook", b"PK\x03\x04broken", b""])
@@ -154,15 +161,90 @@ def test_a_planners_own_one_sheet_workbook_imports_with_a_setup(tmp_path: Path) 
     assert sheet is not None
     sheet.title = "Sheet1"
     header = ["MSEL #", "ID", "Time", "After", "From", "To", "TLP", "Title", "Notes", "Response", "Deadline"]
-    header += ["Contingency", "Options", "Triggers"]
+    header += ["Contingency", "Options", "Triggers", "Responsible controller"]
     wanted = ["Serial", "ID", "Time", "After", "From", "To", "TLP", "Title", "Facilitator notes", "Response"]
     columns = [rows[0].index(name) for name in [*wanted, "Deadline", "Contingency", "Decision options", "Triggers"]]
     sheet.append(header)
     for row in rows[1:]:
-        sheet.append([row[n].removeprefix("'") or None for n in columns])
+        sheet.append([*(row[n].removeprefix("'") or None for n in columns), "Exercise director"])
     path = tmp_path / "planner.xlsx"
     book.save(path)
     assert ttx("import", path, "-o", tmp_path / "out").returncode == 2, "no setup: the exercise is missing"
     result = ttx("import", path, "--setup", HARBOUR, "-o", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "6 injects" in result.stdout
+    assert f"{path}:Sheet1!O1: column 'Responsible controller' is not read" in result.stdout.splitlines()
+
+
+def test_output_files_of_msel(tmp_path: Path) -> None:
+    assert ttx("msel", HARBOUR, "--format", "markdown", "-o", tmp_path / "msel.md").returncode == 0
+    assert (tmp_path / "msel.md").read_text(encoding="utf-8").startswith("| day | phase | time | id |")
+    assert ttx("msel", HARBOUR, "-o", tmp_path / "table.txt").returncode == 2, "the table is for the terminal"
+    assert ttx("msel", HARBOUR, "--format", "csv", "-o", tmp_path / "msel.csv").returncode == 0
+    assert (tmp_path / "msel.csv").read_bytes().startswith(b"\xef\xbb\xbfSerial,ID,Day,Time,")
+
+
+def test_a_workbook_with_a_damaged_sheet_is_one_line_and_exit_2(workbook: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut off half-way through
+            target.writestr(item, data)
+    result = ttx("import", damaged, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{damaged}: ")
+
+
+def test_a_missing_setup_sheet_or_exercise_field_is_named(workbook: Path, tmp_path: Path) -> None:
+    book = load_workbook(workbook)
+    del book["Phases"]
+    title = next(cell.row for cell in book["Exercise"]["A"] if cell.value == "title")
+    book["Exercise"][f"B{title}"] = None
+    book.save(workbook)
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert f"{workbook}: no Phases sheet, or nothing on it: missing required field 'phases'" in lines
+    assert f"{workbook}:Exercise!B{title}: exercise.title: missing required field 'title'" in lines
+
+
+def test_lint_findings_are_printed_at_their_cells_and_do_not_fail(workbook: Path, tmp_path: Path) -> None:
+    edit(workbook, {"MSEL": {"M4": None}, "Days": {"C3": None}})  # H1-2's questions, day 2's lead
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        f"{workbook}:Days!A3: days[1]: day 2 has no lead working group [day-without-lead]",
+        f"{workbook}:MSEL!V4: injects[H1-2].options: decision inject has no discussion questions to frame the choice "
+        "[decision-without-questions]",
+    ]
+    assert result.stdout.splitlines()[2].endswith(", 2 lint findings")
+
+
+def test_problems_on_the_setup_sheets_are_located_at_their_cells(workbook: Path, tmp_path: Path) -> None:
+    edit(workbook, {"Agenda": {"C3": "25:00", "A4": "7"}, "Participants": {"D2": "MWG, NOPE"}})
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert (
+        f"{workbook}:Agenda!C3: days[0].agenda[1].until: '25:00': hours must be 0-23; write a time of day such as '09:30'"
+        in lines
+    )
+    assert f"{workbook}:Agenda!A4: day '7' is not on the Days sheet" in lines
+    assert any(line.startswith(f"{workbook}:Participants!D2: participants[") and "'NOPE'" in line for line in lines)
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_2(workbook: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    result = ttx("import", workbook, "-o", blocked)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"ttx import: cannot write {blocked / 'scenario.yaml'}: ")
+    exported = ttx("msel", HARBOUR, "--format", "xlsx", "-o", blocked / "msel.xlsx")
+    assert exported.returncode == 2
+    assert exported.stderr.startswith(f"ttx msel: cannot write {blocked / 'msel.xlsx'}: ")

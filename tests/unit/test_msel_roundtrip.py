@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from ttx.loader.lint import lint
 from ttx.loader.load import load_scenario
 from ttx.model.scenario import Inject, ResponseRule
 from ttx.spreadsheet.export import to_csv, to_xlsx, workbook_of
-from ttx.spreadsheet.layout import MSEL_COLUMNS, RESPONSE_KEYS
+from ttx.spreadsheet.layout import MSEL_COLUMNS, RESPONSE_KEYS, CellError, Kind, read_cell, write_cell
 from ttx.spreadsheet.reader import SheetError, import_msel
 
 from ..helpers import FERRY, HARBOUR, ROOT
@@ -58,6 +59,7 @@ def test_export_import_export_is_identical(scenario: Path, form: str, tmp_path: 
     second = export(folder, form)
     if form == "xlsx":
         assert sheets(second) == sheets(first)
+        assert second == first, "byte for byte: a workbook does not record when it was written"
     else:
         assert second.decode("utf-8") == first.decode("utf-8")
     original = load_scenario(scenario)
@@ -66,10 +68,26 @@ def test_export_import_export_is_identical(scenario: Path, form: str, tmp_path: 
     assert [p.time for p in imported.loaded.plan.injects] == [p.time for p in original.plan.injects]
 
 
-def test_every_field_of_an_inject_has_a_column_or_goes_to_other() -> None:
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)
+def test_plain_values_are_written_plainly_not_as_json(scenario: Path) -> None:
+    workbook = workbook_of(load_scenario(scenario))
+    cells = [(table.name, cell) for table in workbook.tables for row in table.rows for cell in row]
+    assert [(name, cell) for name, cell in cells if isinstance(json_or_none(cell), str)] == []
+    lists = [(name, cell) for name, cell in cells if isinstance(json_or_none(cell), list)]
+    assert lists == [], "every list of these scenarios fits the readable one-per-line or comma form"
+
+
+def json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def test_every_field_of_an_inject_and_its_response_rule_has_a_column() -> None:
     columns = {column.key.split(".")[0] for column in MSEL_COLUMNS if column.key}
     fields = {info.alias or name for name, info in Inject.model_fields.items()}
-    assert fields <= columns, "fields without a column are kept in 'Other' but belong in the documented layout"
+    assert fields <= columns, "a field without a column goes to Other (JSON): give it a column and document it"
     assert set(ResponseRule.model_fields) <= set(RESPONSE_KEYS)
 
 
@@ -133,3 +151,39 @@ def test_numbers_dates_and_times_a_spreadsheet_typed_read_as_the_text_a_person_s
     with pytest.raises(SheetError) as error:
         import_msel(path)
     assert [str(problem).split(": ", 1)[0] for problem in error.value.problems] == [f"{path}:MSEL!D2"]
+
+
+def test_options_and_triggers_as_planners_type_them() -> None:
+    options = read_cell(Kind.options, "rescue*: Rescue now -> release A2-1a, A2-1b -> phase landing\nhold: Hold at sea")
+    assert options == [
+        {
+            "id": "rescue",
+            "label": "Rescue now",
+            "default": "true",
+            "release": ["A2-1a", "A2-1b"],
+            "enter_phase": "landing",
+        },
+        {"id": "hold", "label": "Hold at sea"},
+    ]
+    assert read_cell(Kind.triggers, "tow back, push back → release A1-3t") == [
+        {"keywords": ["tow back", "push back"], "release": ["A1-3t"]}
+    ]
+    with pytest.raises(CellError, match="line 2: write an option as 'id: label'"):
+        read_cell(Kind.options, "rescue: Rescue\nno colon here")
+    awkward = [{"id": "a", "label": "Wait → release B first"}, {"id": "b", "label": "two\nlines"}]
+    assert read_cell(Kind.options, write_cell(Kind.options, awkward)) == awkward, "JSON when the line form cannot"
+
+
+def test_hseep_column_names_and_singulars_read_as_their_columns(tmp_path: Path) -> None:
+    table = to_csv(workbook_of(load_scenario(HARBOUR)).tables[0])
+    renamed = {"Serial": "Event #", "ID": "Inject ID", "Time": "Scenario time", "Title": "Subject"}
+    renamed |= {"Body": "Inject description", "Objectives": "Objective", "Triggers": "Trigger"}
+    header, rest = table.split("\r\n", 1)
+    source = tmp_path / "hseep.csv"
+    source.write_text(",".join(renamed.get(name, name) for name in header.split(",")) + ",Status\r\n" + rest)
+    imported = import_msel(source, setup=HARBOUR)
+    assert imported.notes == [f"{source}:1:26: column 'Status' is not read"]
+    folder = tmp_path / "again"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(imported.text, encoding="utf-8")
+    assert to_csv(workbook_of(load_scenario(folder)).tables[0]) == table

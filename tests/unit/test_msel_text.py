@@ -53,9 +53,13 @@ def formula_cells(workbook: bytes) -> list[str]:
             if name.startswith("xl/worksheets/") and b"<f>" in archive.read(name):
                 found.append(name)
     book = load_workbook(io.BytesIO(workbook))
-    found += [
-        f"{s.title}!{c.coordinate}" for s in book.worksheets for row in s.iter_rows() for c in row if c.data_type == "f"
-    ]
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    found.append(f"{sheet.title}!{cell.coordinate}")
+                elif isinstance(cell.value, str) and cell.value.startswith("=") and not cell.quotePrefix:
+                    found.append(f"{sheet.title}!{cell.coordinate} would become a formula when edited")
     return found
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,9 +327,27 @@ def to_xlsx(workbook: Workbook) -> bytes:
         column = get_column_letter(validation.column + 1)
         rule.add(f"{column}2:{column}{max(len(workbook.tables[0].rows) + 1, 2) + 500}")
         msel.add_data_validation(rule)
+    book.properties.creator = "ttx"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _steady(buffer.getvalue())
+
+
+_SAVED_AT = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+
+
+def _steady(workbook: bytes) -> bytes:
+    """The workbook without the moment it was saved (archive times, document dates): one scenario, one file."""
+    steady = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(steady, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            payload = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                payload = _SAVED_AT.sub(b"", payload)
+            target.writestr(
+                zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), payload, zipfile.ZIP_DEFLATED
+            )
+    return steady.getvalue()
 
 
 def _put(cell: Any, text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import types
 import typing
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -101,10 +102,15 @@ HEADER_ALIASES = {
     "expected player actions": "Expected actions",
     "core capabilities": "Capabilities",
     "options": "Decision options",
-    "inject": "Title",
+    "subject": "Title",
     "description": "Body",
+    "inject description": "Body",
+    "event description": "Body",
+    "message": "Body",
+    "capability": "Capabilities",
 }
-"""Other names planners give the HSEEP columns, read as the column they mean (case does not matter)."""
+"""Other names planners give the HSEEP columns, read as the column they mean (case does not matter; a
+singular such as 'Objective' is read as its plural column too)."""
 
 REQUIRED_HEADERS = ("ID", "Time", "From", "To", "TLP", "Title")
 
@@ -134,12 +140,14 @@ def _kind_of(annotation: Any) -> Kind:
         if typing.get_origin(item) is typing.Annotated or (isinstance(item, type) and issubclass(item, Enum)):
             return Kind.ids
         return Kind.lines if item is str else Kind.json
-    if origin in (dict, typing.Union) or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return Kind.json
     args = typing.get_args(annotation)
-    if args and type(None) in args:  # X | None
+    if origin in (typing.Union, types.UnionType) and type(None) in args:  # X | None
         rest = [arg for arg in args if arg is not type(None)]
         return _kind_of(rest[0]) if len(rest) == 1 else Kind.json
+    if origin in (dict, typing.Union, types.UnionType):
+        return Kind.json
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return Kind.json
     return Kind.text
 
 
@@ -174,7 +182,7 @@ VARIABLES_SHEET = "Variables"
 SETTINGS_SHEET = "Settings"
 LISTS_SHEET = "Lists"
 EXERCISE_FIELDS: tuple[Column, ...] = _columns(models.Exercise)
-KEYED = ("exercise", "groups", "variables", "include", *{section.key for section in SECTIONS}, "injects")
+KEYED = ("exercise", "groups", "variables", "include", *dict.fromkeys(section.key for section in SECTIONS), "injects")
 """Scenario keys with a sheet of their own (and 'include', whose files are written out in full)."""
 
 SETUP_SHEETS = (EXERCISE_SHEET, *(s.sheet for s in SECTIONS), GROUPS_SHEET, VARIABLES_SHEET, SETTINGS_SHEET)
@@ -208,10 +216,10 @@ def _split_lines(text: str) -> list[str]:
     return [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
 
 
-_OPTION = re.compile(
-    r"^(?P<id>[^\s:*]+)(?P<default>\*)?: (?P<label>.*?)(?: → release (?P<release>.+?))?(?: → phase (?P<phase>\S+))?$"
-)
-_TRIGGER = re.compile(r"^(?P<keywords>.+?)(?: → release (?P<release>.+?))?(?: → phase (?P<phase>\S+))?$")
+_THEN = r"(?: (?:→|->) release (?P<release>.+?))?(?: (?:→|->) phase (?P<phase>\S+))?\s*$"
+"""The end of an option or trigger line: what it releases and the phase it enters (``->`` is read as ``→``)."""
+_OPTION = re.compile(r"^\s*(?P<id>[^\s:*]+)\s*(?P<default>\*)?\s*: (?P<label>.*?)" + _THEN)
+_TRIGGER = re.compile(r"^\s*(?P<keywords>.+?)" + _THEN)
 
 
 def _option_line(option: Any) -> str | None:
@@ -311,10 +319,12 @@ def read_cell(kind: Kind, text: str) -> Any:
     for number, line in enumerate(_split_lines(text), start=1):
         item = read(line)
         if item is None:
-            raise CellError(
-                f"line {number}: write an option as 'id: label' (with '*' after the id for the default, "
-                "then '→ release A, B' and '→ phase P' if it has them)"
+            form = (
+                "an option as 'id: label' ('*' after the id for the default)"
+                if kind is Kind.options
+                else "a trigger as 'keyword, keyword'"
             )
+            raise CellError(f"line {number}: write {form}, then '→ release A, B' and '→ phase P' if it has them")
         items.append(item)
     return items
 

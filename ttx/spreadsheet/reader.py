@@ -11,9 +11,12 @@ import bisect
 import csv
 import datetime as dt
 import io
+import json
 import re
 import tempfile
+import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -32,6 +35,7 @@ from ttx.spreadsheet.layout import (
     EXERCISE_SHEET,
     GROUPS_SHEET,
     HEADER_ALIASES,
+    KEYED,
     MSEL_COLUMNS,
     MSEL_SHEET,
     REQUIRED_HEADERS,
@@ -45,7 +49,7 @@ from ttx.spreadsheet.layout import (
     normalise_header,
     read_cell,
 )
-from ttx.text import MAX_FIELD_CHARS, bounded, csv_cell
+from ttx.text import MAX_FIELD_CHARS, bounded, csv_cell, one_line
 
 MAX_ROWS = 20_000
 """Most rows one sheet may have (a four-day MSEL has a few hundred)."""
@@ -116,9 +120,13 @@ class _Reading:
     cells: dict[NodePath, Where] = field(default_factory=dict)
     headers: dict[str | None, dict[str, int]] = field(default_factory=dict)
     """For each sheet read: the column of each field, to place a problem about a missing one."""
+    missing_at: dict[str, Where] = field(default_factory=dict)
+    """Where a field left empty would have been written (``exercise.title``: its Value cell)."""
     days: list[tuple[str, Where, int]] = field(default_factory=list)
     """The MSEL's Day cells: the text, where, and the inject's position."""
     problems: list[SheetProblem] = field(default_factory=list)
+    notes: list[SheetProblem] = field(default_factory=list)
+    """Columns of the planner's own (Status, Remarks, ...) that ttx does not read."""
 
     def problem(self, where: Where | None, message: str) -> None:
         self.problems.append(SheetProblem(self.file, where, message))
@@ -143,18 +151,25 @@ def _read_xlsx(path: Path, reading: _Reading, limits: Limits) -> dict[str, Rows]
             f"the workbook unpacks to {unpacked:,} bytes; the limit is {unpacked_limit:,} (--max-size × {UNPACKED_FACTOR})",
         )
         return None
-    try:
-        book = load_workbook(path, read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file: each is one located line
-        reading.problem(None, f"not an xlsx workbook ({type(error).__name__}: {error})")
-        return None
     sheets: dict[str, Rows] = {}
-    try:
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()  # read every row written, whatever size the file claims its sheets are
-            sheets[sheet.title] = _sheet_rows(sheet, reading)
-    finally:
-        book.close()
+    # openpyxl raises many kinds of error on a damaged file (each becomes one line here) and warns about
+    # workbook features it does not read (which do not matter to an MSEL).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            book = load_workbook(path, read_only=True, data_only=False)
+        except Exception as error:
+            reading.problem(None, f"not an xlsx workbook ({type(error).__name__}: {one_line(str(error))})")
+            return None
+        try:
+            for sheet in book.worksheets:
+                sheet.reset_dimensions()  # read every row written, whatever size the file claims its sheets are
+                sheets[sheet.title] = _sheet_rows(sheet, reading)
+        except Exception as error:
+            reading.problem(None, f"a damaged sheet ({type(error).__name__}: {one_line(str(error))})")
+            return None
+        finally:
+            book.close()
     return sheets
 
 
@@ -176,7 +191,11 @@ def _sheet_rows(sheet: Any, reading: _Reading) -> Rows:
                 break
             where = Where(name, number, column)
             if cell.data_type == "f":
-                reading.problem(where, f"holds a formula ({str(value)[:40]}); ttx reads text: type the value itself")
+                reading.problem(
+                    where,
+                    f"holds a formula ({one_line(str(value)[:40])}); ttx reads text: type the value itself, "
+                    "after a ' if it starts with =, +, - or @",
+                )
                 texts.append("")
                 continue
             if cell.data_type == "e":
@@ -232,7 +251,10 @@ def _read_csv(path: Path, reading: _Reading, limits: Limits) -> Rows | None:
         reading.problem(Where(None, line, 1), "not UTF-8 text; save the sheet as 'CSV UTF-8'")
         return None
     rows: Rows = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    header = text.split("\n", 1)[0]
+    # Spreadsheets set to a decimal comma save CSV with semicolons; the header row tells which was used.
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
     while True:
         try:
@@ -295,12 +317,16 @@ def _headers(
                 ok = False
             continue
         name = normalise_header(HEADER_ALIASES.get(name, name))
+        if name not in known and f"{name}s" in known:
+            name = f"{name}s"  # Objective, Question, Trigger
         column = known.get(name)
         if column is None:
             close = get_close_matches(name, list(known), n=1, cutoff=0.6)
-            hint = f"; did you mean {known[close[0]].header!r}?" if close else ""
-            reading.problem(where, f"unknown column {text.strip()!r}{hint}")
-            ok = False
+            if close:  # a misspelt column, not one of the planner's own
+                reading.problem(where, f"unknown column {text.strip()!r}; did you mean {known[close[0]].header!r}?")
+                ok = False
+            else:
+                reading.notes.append(SheetProblem(reading.file, where, f"column {text.strip()!r} is not read"))
             continue
         if name in seen:
             reading.problem(where, f"column {column.header!r} appears twice (first in column {seen[name]})")
@@ -454,6 +480,7 @@ def _read_setup(sheets: dict[str, Rows], reading: _Reading) -> None:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             reading.problem(Where(EXERCISE_SHEET, number, 1), f"unknown exercise field {name!r}{hint}")
             continue
+        reading.missing_at[f"exercise.{name}"] = Where(EXERCISE_SHEET, number, 2)
         if not text.strip():
             continue
         try:
@@ -466,6 +493,12 @@ def _read_setup(sheets: dict[str, Rows], reading: _Reading) -> None:
     reading.cells[("exercise",)] = Where(EXERCISE_SHEET, 1, 1)
     if SETTINGS_SHEET in sheets:
         for name, text, number in _read_pairs(SETTINGS_SHEET, sheets[SETTINGS_SHEET], reading, ("Field", "Value")):
+            if name in KEYED:
+                why = "a workbook holds every inject and capability itself" if name == "include" else "it has a sheet"
+                reading.problem(Where(SETTINGS_SHEET, number, 1), f"{name!r} is not read from Settings: {why}")
+                continue
+            if not text.strip():
+                continue
             try:
                 data[name] = _any_value(text)
             except CellError as error:
@@ -492,6 +525,8 @@ def _read_setup(sheets: dict[str, Rows], reading: _Reading) -> None:
     agenda = next(section for section in SECTIONS if section.sheet == "Agenda")
     if "Agenda" in sheets:
         _attach_agenda(_read_items("Agenda", "agenda", agenda.columns, sheets["Agenda"], reading), reading)
+        for path in [path for path in reading.cells if path[0] == "agenda"]:
+            del reading.cells[path]  # placed under its day now
 
 
 def _attach_agenda(entries: list[dict[str, Any]], reading: _Reading) -> None:
@@ -499,6 +534,10 @@ def _attach_agenda(entries: list[dict[str, Any]], reading: _Reading) -> None:
     days = reading.data.get("days") or []
     positions = {str(day.get("day", "")).strip(): n for n, day in enumerate(days)}
     counts: dict[int, int] = {}
+    cells_of: dict[int, list[tuple[NodePath, Where]]] = {}
+    for path, cell in reading.cells.items():
+        if path[0] == "agenda" and isinstance(path[1], int):
+            cells_of.setdefault(path[1], []).append((path, cell))
     for index, entry in enumerate(entries):
         where = reading.cells.get(("agenda", index))
         day_text = str(entry.pop("day", "")).strip()
@@ -512,39 +551,49 @@ def _attach_agenda(entries: list[dict[str, Any]], reading: _Reading) -> None:
         slot = counts.get(position, 0)
         counts[position] = slot + 1
         days[position].setdefault("agenda", []).append(entry)
-        for path, cell in list(reading.cells.items()):
-            if path[:2] == ("agenda", index):
-                reading.cells[("days", position, "agenda", slot, *path[2:])] = cell
+        for path, cell in cells_of.get(index, []):
+            reading.cells[("days", position, "agenda", slot, *path[2:])] = cell
 
 
 # --- writing and loading -------------------------------------------------------------------------------------
 
 
-_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when present
+_STR = "tag:yaml.org,2002:str"
+_resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when present
 
 
-class _Dumper(_Base):  # type: ignore[valid-type,misc]
-    """Block style; text with line breaks as literal blocks, short lists of text on one line."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    short = all(isinstance(item, str) and "\n" not in item for item in value) and sum(map(len, value)) <= 60
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short and bool(value))
-
-
-_Dumper.add_representer(str, _text)
-_Dumper.add_representer(list, _list)
+def _events(value: Any, out: list[yaml.Event]) -> None:
+    """YAML events for a value: block mappings, text with line breaks as literal blocks, short lists of text on
+    one line (straight to the emitter: no node graph to build for thousands of injects)."""
+    if isinstance(value, dict):
+        out.append(yaml.MappingStartEvent(None, None, True, flow_style=False))
+        for key, item in value.items():
+            _events(str(key), out)
+            _events(item, out)
+        out.append(yaml.MappingEndEvent())
+    elif isinstance(value, list):
+        short = bool(value) and all(isinstance(i, str) and "\n" not in i for i in value) and sum(map(len, value)) <= 60
+        out.append(yaml.SequenceStartEvent(None, None, True, flow_style=short))
+        for item in value:
+            _events(item, out)
+        out.append(yaml.SequenceEndEvent())
+    elif isinstance(value, str):
+        plain = _resolve(yaml.ScalarNode, value, (True, False)) == _STR  # else quoted: '1', 'yes', ''
+        out.append(yaml.ScalarEvent(None, None, (plain, True), value, style="|" if "\n" in value else None))
+    else:  # a number, true/false or null from a JSON cell: the models read its text
+        text = "null" if value is None else json.dumps(value)
+        out.append(yaml.ScalarEvent(None, None, (True, False), text))
 
 
 def scenario_yaml(data: dict[str, Any], source: Path) -> str:
     """The scenario as YAML in the model's key order, with a first line that says where it came from."""
     order = _field_order(models.Scenario)
     ordered = {key: data[key] for key in sorted(data, key=lambda k: order.index(k) if k in order else len(order))}
-    body = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    events: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
+    _events(ordered, events)
+    events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
+    body = yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=100)
     return f"# Imported from {source.name} with 'ttx import'; the spreadsheet layout is in docs/scenario-format.md.\n{body}"
 
 
@@ -557,6 +606,8 @@ class Imported:
     loaded: LoadedScenario
     findings: list[str]
     """Lint findings, each at the cell it came from."""
+    notes: list[str]
+    """Columns that were not read (a planner's own, such as Status or Remarks)."""
 
 
 def import_msel(source: Path, *, setup: Path | None = None, limits: Limits = DEFAULT_LIMITS) -> Imported:
@@ -657,7 +708,13 @@ def _load(reading: _Reading, source: Path, limits: Limits) -> Imported:
         from ttx.loader.lint import lint  # lint builds on the loader, as this module does
 
         findings = [str(locate(finding)) for finding in lint(loaded)]
-    return Imported(text, loaded, findings)
+    return Imported(text, loaded, findings, [str(note) for note in sorted(reading.notes, key=SheetProblem.sort_key)])
+
+
+_SHEET_OF = {
+    "exercise": EXERCISE_SHEET,
+    **{section.key: section.sheet for section in SECTIONS if section.sheet != "Agenda"},
+}
 
 
 class _Locator:
@@ -700,7 +757,12 @@ class _Locator:
         where = self.at(problem.location.line) if problem.location.file == self.file else None
         message = self.mention.sub(self._mentioned, problem.message)
         missing = re.match(r"missing required field '([^']+)'", message)
-        if missing and where is not None:
+        if missing and problem.where == missing.group(1):  # a whole part of the scenario: its sheet
+            sheet = _SHEET_OF.get(missing.group(1), missing.group(1))
+            return SheetProblem(self.reading.file, None, f"no {sheet} sheet, or nothing on it: {message}")
+        if missing and problem.where in self.reading.missing_at:
+            where = self.reading.missing_at[problem.where]
+        elif missing and where is not None:
             placed = self.reading.headers.get(where.sheet, {})
             if missing.group(1) in placed:
                 where = Where(where.sheet, where.row, placed[missing.group(1)])
