@@ -134,6 +134,8 @@ def bounded(text: str, limit: int = MAX_FIELD_CHARS) -> str | None:
     """Why ``text`` cannot be accepted as one field (None when it can): too long, or a NUL character."""
     if len(text) > limit:
         return f"is {len(text):,} characters long; the limit is {limit:,}"
+    if text.isascii():  # the common case, checked in C: no surrogate can be in it
+        return "contains a NUL character" if "\x00" in text else None
     if "\x00" in text:
         return "contains a NUL character"
     if any(0xD800 <= ord(char) <= 0xDFFF for char in text):

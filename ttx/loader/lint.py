@@ -35,13 +35,15 @@ def lint(loaded: LoadedScenario, *, ignored: bool = False) -> list[Problem]:
     Rules the scenario lists under ``lint.ignore`` are left out; with ``ignored``, only their findings.
     """
     plan = loaded.plan
-    data = loaded.scenario.model_dump(by_alias=True, mode="json")
+    data: dict[str, object] | None = None  # dumped only when a finding needs its place described
     skip = {entry.rule for entry in loaded.scenario.lint.ignore}
     findings: list[Problem] = []
     for name, (check, _) in RULES.items():
         if (name in skip) != ignored:
             continue
         for path, message in check(plan):
+            if data is None:
+                data = loaded.scenario.model_dump(by_alias=True, mode="json")
             findings.append(
                 Problem(
                     loaded.sources.locate(path),
