@@ -76,6 +76,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/serve_speed.py
 	$(BIN)/python bench/postgres_speed.py
 	$(BIN)/python bench/postgres_serve_speed.py
+	$(BIN)/python bench/heartbeat_speed.py
 
 ## bench-postgres: only the PostgreSQL store's figures (starts its own throwaway server)
 bench-postgres: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,11 +19,13 @@ from ttx.engine.chain import GENESIS_HASH, chain, verify_rows
 from ttx.engine.clock import ManualClock
 from ttx.engine.controller import Controller
 from ttx.engine.creation import create_session
-from ttx.engine.events import ClockCheckpoint, NoteAdded
+from ttx.engine.events import ClockCheckpoint, NoteAdded, wall_text
 from ttx.engine.ports import CommandStatus, EventStore, NewEvent, Seat
-from ttx.engine.state import fold
+from ttx.engine.state import Lifecycle, fold
 from ttx.loader.load import LoadedScenario
+from ttx.store.address import parse_url
 from ttx.store.jsonl import export_lines
+from ttx.store.queue import HEARTBEAT_EVERY, controller_alive
 
 from ..helpers import ROOT
 from .conftest import Backend
@@ -238,6 +241,7 @@ def test_a_controller_killed_with_sigkill_is_replaced_and_nothing_is_lost(
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+    assert wait_for(lambda: not store.writer_active(), 30), "readers see that the killed controller stopped"
     later = [store.enqueue("facilitator", cmd.Note(text=f"after {n}")) for n in range(5)]
     assert wait_for(store.acquire_writer, 15), "the killed controller's lock is gone with its process"
     controller = Controller(store, ManualClock())
@@ -246,3 +250,81 @@ def test_a_controller_killed_with_sigkill_is_replaced_and_nothing_is_lost(
     texts = [r.event.text for r in store.events() if isinstance(r.event, NoteAdded)]
     assert texts == [f"before {n}" for n in range(5)] + [f"after {n}" for n in range(5)]
     assert verify_rows(store.raw_rows()).ok
+
+
+# ---------------------------------------------------------------------- the controller's heartbeat
+
+
+def test_the_staleness_rule_lets_every_console_show_a_stopped_controller_within_two_seconds() -> None:
+    running = HEARTBEAT_EVERY + 0.2  # the oldest beat of a live controller that steps every 0.2 s
+    assert controller_alive(0.0) and controller_alive(running), "a running controller is never taken as stopped"
+    assert controller_alive(-1.0), "a beat a little ahead of the reader's clock counts"
+    # A console polls every 0.25 s: a beat 1.75 s old must already read as stopped to show it within 2 s.
+    assert not controller_alive(1.75) and not controller_alive(2.0) and not controller_alive(10.0)
+    assert not controller_alive(-1.75), "nor does one far in the future"
+
+
+def age_heartbeat(backend: Backend, seconds: float) -> None:
+    """Make the stored heartbeat ``seconds`` old by the store's own clock, as a controller that stopped then left it."""
+    if backend.kind == "sqlite":
+        db = sqlite3.connect(backend.location)
+        try:
+            with db:
+                beat = wall_text(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
+                changed = db.execute("UPDATE meta SET value = ? WHERE key = 'heartbeat'", (beat,)).rowcount
+        finally:
+            db.close()
+    else:
+        import psycopg
+
+        address = parse_url(backend.location)
+        with psycopg.connect(address.conninfo, autocommit=True) as server:
+            changed = server.execute(
+                "UPDATE ttx.sessions SET heartbeat = clock_timestamp() - make_interval(secs => %s) "
+                "WHERE name = %s AND heartbeat IS NOT NULL",
+                (seconds, address.session),
+            ).rowcount
+    assert changed == 1, "the controller wrote a heartbeat"
+
+
+def test_a_heartbeat_two_seconds_old_reads_as_a_stopped_controller_until_the_next_beat(
+    backend: Backend, harbour_watch: LoadedScenario
+) -> None:
+    if backend.shared_process_only:
+        pytest.skip("an in-memory store's controller runs in its readers' process")
+    store, _ = new_session(backend, harbour_watch)
+    reader = backend.open()
+    assert store.acquire_writer()
+    assert reader.writer_active()
+    age_heartbeat(backend, 2.0)
+    assert not reader.writer_active(), "consoles show the controller stopped"
+    assert store.writer_active(), "the controller itself still holds the session"
+
+    def beats() -> bool:
+        store.heartbeat()
+        return reader.writer_active()
+
+    assert wait_for(beats), "its next heartbeat shows it running again"
+
+
+def test_a_paused_controller_whose_loop_only_reads_the_queue_keeps_beating(
+    backend: Backend, harbour_watch: LoadedScenario
+) -> None:
+    if backend.shared_process_only:
+        pytest.skip("an in-memory store's controller runs in its readers' process")
+    store, _ = new_session(backend, harbour_watch)
+    reader = backend.open()
+    assert store.acquire_writer()
+    controller = Controller(store, ManualClock())
+    controller.submit(cmd.Start())
+    controller.submit(cmd.Pause(reason="lunch"))
+    assert controller.state.lifecycle is Lifecycle.paused
+    age_heartbeat(backend, 2.0)
+    assert not reader.writer_active()
+
+    def loop_once() -> bool:  # as a headless run at max speed loops while it waits for a scripted resume
+        controller.process_commands()
+        return reader.writer_active()
+
+    assert wait_for(loop_once), "the paused controller's loop writes its heartbeat"
+    assert controller.state.lifecycle is Lifecycle.paused

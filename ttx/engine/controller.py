@@ -164,6 +164,7 @@ class Controller:
 
     def process_commands(self) -> int:
         """Decide every queued command, in order, and write what each comes to."""
+        self.store.heartbeat()  # every loop reads the queue, paused or not: consoles see a stopped controller soon
         queued = self.store.queued()
         for item in queued:
             self._process(item)

@@ -21,7 +21,7 @@ from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedComm
 from ttx.store.address import PostgresAddress
 from ttx.store.postgres_errors import guarded
 from ttx.store.postgres_schema import LOCK_SPACE, channel, ensure_tables, find_session, missing_tables
-from ttx.store.queue import HEARTBEAT_EVERY, HEARTBEAT_STALE, command_text, queued_command
+from ttx.store.queue import HEARTBEAT_EVERY, command_text, controller_alive, queued_command
 from ttx.store.transfer import CommandRow
 
 Connection = psycopg.Connection[TupleRow]
@@ -33,6 +33,9 @@ KEEPALIVES = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval":
 """The client notices a vanished server within about 25 s."""
 SERVER_KEEPALIVES = "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3"
 """The server notices a vanished controller host within about 25 s and frees its lock."""
+BEAT_WITHOUT_FSYNC = "SET synchronous_commit = off"
+"""The lock's connection writes only the heartbeat, so its commits need not wait for the disk (a lost beat is
+followed by the next within HEARTBEAT_EVERY); events and outcomes are written on the other connection, durably."""
 
 
 def _connect(address: PostgresAddress | str, *, read_only: bool) -> Connection:
@@ -150,6 +153,7 @@ class PostgresStore:
             lock = _connect(self.address, read_only=False)
             try:
                 lock.execute(SERVER_KEEPALIVES)
+                lock.execute(BEAT_WITHOUT_FSYNC)
                 row = lock.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SPACE, self._id)).fetchone()
             except BaseException:
                 lock.close()
@@ -169,7 +173,7 @@ class PostgresStore:
         return True
 
     def heartbeat(self) -> None:
-        """The controller says it is alive: server time, on the lock's connection, at most every 2 s.
+        """The controller says it is alive: server time, on the lock's connection (at most every ``HEARTBEAT_EVERY``).
 
         Raises:
             StoreError: the lock's connection is gone (the session may already have another controller).
@@ -187,10 +191,10 @@ class PostgresStore:
             return True
         with guarded(self._where):
             row = self._db.execute(
-                "SELECT abs(extract(epoch FROM clock_timestamp() - heartbeat)) FROM ttx.sessions WHERE id = %s",
+                "SELECT extract(epoch FROM clock_timestamp() - heartbeat) FROM ttx.sessions WHERE id = %s",
                 (self._id,),
             ).fetchone()
-        return row is not None and row[0] is not None and float(row[0]) < HEARTBEAT_STALE
+        return row is not None and row[0] is not None and controller_alive(float(row[0]))
 
     # ------------------------------------------------------------------ events
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:

@@ -12,10 +12,23 @@ from ttx.engine.ports import QueuedCommand, StoreError
 
 MAX_COMMAND_BYTES = 1_000_000
 """The largest queued command (its fields are bounded again, one by one, when it is decided)."""
-HEARTBEAT_EVERY = 2.0
-"""Seconds between the controller's heartbeats."""
-HEARTBEAT_STALE = 10.0
-"""A controller whose last heartbeat is older than this is taken to be gone."""
+HEARTBEAT_EVERY = 0.4
+"""The shortest time, in seconds, between two heartbeat writes (the controller asks on every step of its loop)."""
+HEARTBEAT_STALE = 1.5
+"""A controller whose last heartbeat is this many seconds old (or more) is taken to be gone.
+
+A running controller's loop steps every 0.2 s, so its heartbeat is rewritten every 0.4 s and is never much older;
+a slow step has about a second to spare. A killed controller is taken as gone 1.5 s after its last write at the
+latest, so a console polling every 0.25 s says so within 2 s.
+"""
+
+
+def controller_alive(age: float) -> bool:
+    """Whether a heartbeat ``age`` seconds old (by the store's clock) means a controller runs.
+
+    A heartbeat a little in the future (clocks that disagree slightly) counts; one too far either way does not.
+    """
+    return -HEARTBEAT_STALE < age < HEARTBEAT_STALE
 
 
 def command_text(command: Command) -> str:

@@ -25,7 +25,14 @@ from ttx.engine.events import (
     wall_text,
 )
 from ttx.engine.ports import CommandOutcome, CommandStatus, NewEvent, QueuedCommand, RawRow, Seat, StoreError
-from ttx.store.queue import HEARTBEAT_EVERY, HEARTBEAT_STALE, MAX_COMMAND_BYTES, command_text, queued_command
+from ttx.store.queue import (
+    HEARTBEAT_EVERY,
+    HEARTBEAT_STALE,
+    MAX_COMMAND_BYTES,
+    command_text,
+    controller_alive,
+    queued_command,
+)
 from ttx.store.transfer import CommandRow
 
 __all__ = ["HEARTBEAT_EVERY", "HEARTBEAT_STALE", "MAX_COMMAND_BYTES", "SqliteStore"]
@@ -175,7 +182,7 @@ class SqliteStore:
             age = (_now() - parse_wall(str(row[0]))).total_seconds()
         except ValueError:
             return False
-        return -HEARTBEAT_STALE < age < HEARTBEAT_STALE
+        return controller_alive(age)
 
     # ------------------------------------------------------------------ events
     def append(self, events: Sequence[NewEvent], outcomes: Sequence[CommandOutcome] = ()) -> list[EventRecord]:
