@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from ttx.cli_session import _run_console
 from ttx.engine import commands as cmd
@@ -11,71 +11,49 @@ from ttx.engine.clock import SystemClock
 from ttx.engine.events import ClockCheckpoint, SpeedChanged
 from ttx.engine.state import fold
 from ttx.store.sqlite import SqliteStore
-from ttx.tui.common import ConfirmScreen
 from ttx.tui.facilitator import AdhocScreen, FacilitatorApp, InjectDetail
 from ttx.tui.keys import KeyHelp
 from ttx.tui.responses import ResponseReader
 
 from .conftest import Live
+from .test_facilitator import SLOW, press, question, settle, step
 from .test_hostile_text import screen_text
 
 
 def status(app: FacilitatorApp, inject: str) -> str:
-    return str(app.query_one("#msel", DataTable).get_cell(inject, "status"))
-
-
-def highlighted(app: FacilitatorApp) -> str:
-    table = app.query_one("#msel", DataTable)
-    key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-    return str(key.value)
+    return str(app.msel.get_cell(inject, "status"))
 
 
 async def test_a_clean_quit_records_where_the_clock_is(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(110, 32)) as pilot:
-        await pilot.press("s")
-        await pilot.pause()
+        await press(pilot, "s")
         live.clock.advance(5)  # five seconds of play with nothing recorded
-        await pilot.pause()
-        await pilot.press("q")
+        await press(pilot, "q")
     records = list(live.controller.store.events())
     assert isinstance(records[-1].event, ClockCheckpoint)
     assert records[-1].at == live.controller.clock.now()
 
 
-async def test_release_keeps_the_highlight_on_the_released_inject(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
-    async with app.run_test(size=(110, 32)) as pilot:
-        await pilot.press("s")
-        await pilot.pause()
-        table = app.query_one("#msel", DataTable)
-        table.move_cursor(row=table.get_row_index("N1-5"))  # D1 15:00: released now, it moves up the list
-        await pilot.press("r")
-        await pilot.pause()
-        assert live.controller.state.is_released("N1-5")
-        assert table.get_row_index("N1-5") != 4 and highlighted(app) == "N1-5"
-
-
 async def test_an_answered_contingency_trigger_is_not_pending_forever(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(110, 32)) as pilot:
-        await pilot.press("s")
+        await press(pilot, "s")
         live.advance(1)  # D1 09:00: N1-2 is out; N1-2c follows at 12:00 unless both cells answer
-        await pilot.pause()
+        await step(pilot)
         assert status(app, "N1-2c") == "pending"
         live.act(cmd.Respond(inject="N1-2", text="Borelian centre takes the case"), "delegation:XBO")
         live.act(cmd.Respond(inject="N1-2", text="Calvera supports"), "delegation:XCA")
         live.advance(4)  # past the deadline: nothing is released
-        await pilot.pause(0.1)
+        await step(pilot)
         assert not live.controller.state.is_released("N1-2c")
         assert status(app, "N1-2c") == "not needed"
 
 
 async def test_after_end_day_the_banner_says_the_day_ended(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(110, 32)) as pilot:
-        await pilot.press("s", "e", "y")
-        await pilot.pause()
+        await press(pilot, "s", "e", "y")
         assert "day 1 ended" in str(app.query_one("#banner").render())
 
 
@@ -85,28 +63,24 @@ async def test_every_response_can_be_read_in_full(live: Live) -> None:
     live.advance(1)
     live.act(cmd.Respond(inject="N1-2", text=long_text, gaps="No shared register"), "delegation:XBO")
     live.act(cmd.Respond(inject="N1-2", text="Short answer"), "delegation:XCA")
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         app.push_screen(InjectDetail(live.controller, "N1-2"))
-        await pilot.pause()
-        await pilot.press("v")
-        await pilot.pause()
+        await press(pilot, "v")
         assert isinstance(app.screen, ResponseReader)
         shown = [str(s.render()) for s in app.screen.query(Static)]
         assert any(long_text in text and "No shared register" in text for text in shown)
         assert any("Short answer" in text for text in shown)
-        await pilot.press("t")  # side by side
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "t")  # side by side
+        await press(pilot, "escape")
         assert isinstance(app.screen, InjectDetail)
 
 
 async def test_an_adhoc_inject_can_ask_for_a_response_by_a_deadline_with_options(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(110, 40)) as pilot:
-        await pilot.press("s", "i")
-        await pilot.pause()
+        await press(pilot, "s", "i")
         assert isinstance(app.screen, AdhocScreen)
         dialog = app.screen
         dialog.query_one("#to", Input).value = "PWG"
@@ -118,7 +92,7 @@ async def test_an_adhoc_inject_can_ask_for_a_response_by_a_deadline_with_options
         dialog.query_one("#deadline", Input).value = "01:30"
         dialog.query_one("#options", Input).value = "statement=Issue a statement; silent=Say nothing"
         dialog.action_send()
-        await pilot.pause()
+        await settle(pilot)
         inject = next(iter(live.controller.state.adhoc.values()))
         assert inject.response is not None and inject.response.required
         assert str(inject.response.deadline) == "01:30"
@@ -132,9 +106,9 @@ async def test_an_adhoc_inject_can_ask_for_a_response_by_a_deadline_with_options
 async def test_ids_and_tlp_labels_are_never_cut(live: Live, size: tuple[int, int]) -> None:
     live.act(cmd.Start())
     live.act(cmd.Adhoc(id="X-HANDOVER", to=["all"], tlp="AMBER+STRICT", title="Handover of the crew " * 4))
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         screen = screen_text(app)
         assert "X-HANDOVER" in screen and "AMBER+STRICT" in screen
         line = next(line for line in screen.splitlines() if "X-HANDOVER" in line)
@@ -142,10 +116,9 @@ async def test_ids_and_tlp_labels_are_never_cut(live: Live, size: tuple[int, int
 
 
 async def test_question_mark_lists_every_key(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("question_mark")
-        await pilot.pause()
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, KeyHelp)
         keys = str(app.screen.query_one("#keys").render())
         for words in ["End day", "Hot wash", "End exercise", "Faster", "Slower", "Cell filter", "Board", "Agenda"]:
@@ -185,16 +158,15 @@ def test_a_closed_session_prints_its_summary_instead_of_opening_the_console(
 
 
 async def test_advance_says_what_it_releases_and_what_stays_held(live: Live) -> None:
-    app = FacilitatorApp(live.controller, tick=0.05)
+    app = FacilitatorApp(live.controller, tick=SLOW)
     async with app.run_test(size=(110, 32)) as pilot:
-        await pilot.press("s")
+        await press(pilot, "s")
         live.act(cmd.Hold(inject="N1-3"))
-        await pilot.press("a")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        question = str(app.screen.query_one("#question").render())
-        assert "Released at once: N1-2, N1-5, N1-4." in question, question
-        assert "Still held (not released): N1-3." in question
-        await pilot.press("n")
-        await pilot.pause()
+        await press(pilot, "a")
+        asked = question(app)
+        state = live.controller.state
+        released = "\n".join(f"  {i} · {state.inject(i).title}" for i in ["N1-2", "N1-5", "N1-4"])
+        assert f"Released at once (3):\n{released}\n" in asked, asked
+        assert f"they stay held until you unhold them) (1):\n  N1-3 · {state.inject('N1-3').title}" in asked
+        await press(pilot, "n")
         assert live.controller.state.phase == "crossing" and not live.controller.state.is_released("N1-5")

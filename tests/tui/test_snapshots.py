@@ -16,15 +16,24 @@ from ttx.tui.participant import SeatApp
 from ttx.tui.responses import ResponseReader
 
 from .conftest import Live
+from .test_facilitator import settle
 
 SIZE = (100, 30)
 
 
-async def steady(pilot: Pilot[Any]) -> None:
-    """No blinking cursors; let the first poll settle."""
-    for widget in pilot.app.query("Input, TextArea"):
+def no_blinking(pilot: Pilot[Any]) -> None:
+    """No blinking cursors (in the dialog on top too)."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
         if isinstance(widget, Input | TextArea):
             widget.cursor_blink = False
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """No blinking cursors; let the first poll (a seat) or the controller's first view (the facilitator) settle."""
+    no_blinking(pilot)
+    if isinstance(pilot.app, FacilitatorApp):
+        await settle(pilot)
+        return
     await pilot.pause(0.2)
     if isinstance(pilot.app, SeatApp):
         for _ in range(100):  # the first poll (a worker) says whether the controller runs
@@ -50,6 +59,7 @@ def test_facilitator_board(snap_compare: Any, live: Live) -> None:
     async def board(pilot: Pilot[Any]) -> None:
         await steady(pilot)
         await pilot.press("2")
+        await settle(pilot)
 
     assert snap_compare(FacilitatorApp(live.controller, tick=60), terminal_size=SIZE, run_before=board)
 
@@ -90,12 +100,30 @@ def keys_then(*keys: str) -> Any:
         await steady(pilot)
         for key in keys:
             await pilot.press(key)
-        await pilot.pause()
+        if isinstance(pilot.app, FacilitatorApp):
+            await settle(pilot)
+            no_blinking(pilot)
+        else:
+            await pilot.pause()
 
     return run
 
 
-FACILITATOR_VIEWS = {"msel": (), "board": ("2",), "feed": ("3",), "keys": ("question_mark",), "reader": ()}
+FACILITATOR_VIEWS = {
+    "msel": (),
+    "board": ("2",),
+    "feed": ("3",),
+    "agenda": ("4",),
+    "keys": ("question_mark",),
+    "detail": ("enter",),
+    "reader": (),
+    "adhoc": ("i",),
+    "release": ("d", "r"),
+    "advance": ("a",),
+    "goto": ("g",),
+}
+"""Every screen of the facilitator console: its four tabs, the key help, an inject in full, every response in full,
+the ad-hoc form, the release and advance confirmations, a one-line prompt."""
 SEAT_VIEWS = {"injects": (), "requests": ("2",), "keys": ("question_mark",)}
 
 
@@ -109,9 +137,18 @@ def test_facilitator_at_room_sizes(snap_compare: Any, live: Live, view: str, siz
         async def reader(pilot: Pilot[Any]) -> None:
             await steady(pilot)
             app.push_screen(ResponseReader(live.controller.state, "N1-2"))
-            await pilot.pause()
+            await settle(pilot)
 
         assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=reader)
+        return
+    if view == "release":
+
+        async def release(pilot: Pilot[Any]) -> None:
+            await keys_then("d")(pilot)  # all days: a day-2 inject, still to come
+            assert app.msel.show("N2-2")
+            await keys_then("r")(pilot)
+
+        assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=release)
         return
     assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=keys_then(*FACILITATOR_VIEWS[view]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,7 +69,9 @@ class Controller:
         self.source = clock
         self.auto_default = auto_default
         self.checkpoint_every = checkpoint_every
-        self.on_event: Callable[[EventRecord], None] | None = None
+        self._listeners: list[Callable[[EventRecord], None]] = []
+        self.lock = threading.RLock()
+        """Held by every method that writes or applies: a console may step the controller in a worker thread."""
         self.state = ExerciseState()
         self.clock = ScenarioClock(_Standstill(clock))
         self._scheduler: Scheduler | None = None
@@ -79,7 +82,8 @@ class Controller:
                 self.apply(record)
         if self.state.scenario is None or self._scheduler is None:
             raise StoreError("the session has no scenario: it was never created")
-        self.on_event = on_event
+        if on_event is not None:
+            self.subscribe(on_event)
         self.clock.rebase(clock)  # from here on the clock runs on real time
         self._last_event_mono = clock.monotonic()
         if self.state.lifecycle is Lifecycle.closed and not self.state.sealed:
@@ -107,6 +111,20 @@ class Controller:
             return None
         return waiting_reason(self.state, max(self.clock.now(), self._waits_at))
 
+    def subscribe(self, listener: Callable[[EventRecord], None]) -> Callable[[], None]:
+        """Call ``listener`` with every event applied from now on (not the replayed log); returns the unsubscriber.
+
+        The listener runs in the thread that holds :attr:`lock`, while the event is applied: it should
+        only note what it needs and return.
+        """
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
     # ------------------------------------------------------------------ apply: the one way state changes
     def apply(self, record: EventRecord) -> None:
         """Fold one event into the state, the schedule and the clock (also how a restart replays the log)."""
@@ -117,8 +135,8 @@ class Controller:
         elif self._scheduler is not None:
             self._scheduler.observe(record)
         self._follow(record)
-        if self.on_event is not None:
-            self.on_event(record)
+        for listener in list(self._listeners):
+            listener(record)
 
     def _follow(self, record: EventRecord) -> None:
         """Bring the scenario clock to what the log says: its time, speed, whether it runs, where it jumped."""
@@ -157,10 +175,11 @@ class Controller:
     # ------------------------------------------------------------------ the loop
     def step(self) -> Progress:
         """Process queued commands, then release everything due by the clock. Returns what it did."""
-        before = self.state.seq
-        handled = self.process_commands()
-        self.tick()
-        return Progress(handled, self.state.seq - before)
+        with self.lock:
+            before = self.state.seq
+            handled = self.process_commands()
+            self.tick()
+            return Progress(handled, self.state.seq - before)
 
     def process_commands(self) -> int:
         """Decide every queued command, in order, and write what each comes to."""
@@ -260,8 +279,9 @@ class Controller:
 
     def checkpoint(self) -> None:
         """Record the clock's moment now (a clean stop): a restart resumes from here, not from the last event."""
-        if self.state.lifecycle is Lifecycle.running and not self.state.sealed and self.clock.now() > self.state.at:
-            self._write([(ClockCheckpoint(), SYSTEM)], self.clock.now())
+        with self.lock:
+            if self.state.lifecycle is Lifecycle.running and not self.state.sealed and self.clock.now() > self.state.at:
+                self._write([(ClockCheckpoint(), SYSTEM)], self.clock.now())
 
     def advance_to(self, at: Seconds) -> None:
         """Let scenario time pass up to ``at`` with nothing happening (a headless run at max speed, between items).
@@ -293,8 +313,9 @@ class Controller:
     # ------------------------------------------------------------------ direct use (headless, tests)
     def submit(self, command: cmd.Command, seat: str = FACILITATOR) -> CommandOutcome:
         """Queue a command, process the queue, and return what happened to it."""
-        command_id = self.store.enqueue(seat, command)
-        self.process_commands()
-        outcome = self.store.outcome(command_id)
-        assert outcome is not None
-        return outcome
+        with self.lock:
+            command_id = self.store.enqueue(seat, command)
+            self.process_commands()
+            outcome = self.store.outcome(command_id)
+            assert outcome is not None
+            return outcome

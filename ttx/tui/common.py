@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TypeVar, overload
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import DOMQuery
@@ -77,6 +80,33 @@ def banner(tlp: Tlp, *parts: str) -> Text:
             text.append(" │ ", style="dim")
             text.append(one_line(part))
     return text
+
+
+def screenshot_name(title: str, when: dt.datetime) -> str:
+    """A screenshot's file name: the console's title and the local time, safe on every file system."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-") or "ttx"
+    return f"{stem}-{when:%Y-%m-%d_%H-%M-%S}.svg"
+
+
+def write_screenshot(svg: str, folder: Path, name: str) -> tuple[bool, str]:
+    """Write an SVG screenshot into ``folder``: (saved, the sentence that says where, or why it was not)."""
+    path = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg, encoding="utf-8")
+    except OSError as problem:
+        return False, f"Screenshot not saved: cannot write {path}: {problem.strerror or problem}."
+    return True, f"Screenshot saved to {path.resolve()}"
+
+
+def with_own_screenshot(commands: Iterable[SystemCommand], save: Callable[[], object]) -> Iterator[SystemCommand]:
+    """Textual's palette commands with its Screenshot (which saves to ~/Downloads, failing silently without one)
+    replaced by ``save``."""
+    for command in commands:
+        if command.title == "Screenshot":
+            yield SystemCommand("Screenshot", "Save an SVG screenshot of the screen (says where)", save)
+        else:
+            yield command
 
 
 W = TypeVar("W", bound=Widget)
