@@ -38,7 +38,9 @@ Running an exercise (see docs/sessions.md):
   ttx run SCENARIO --session FILE    create or resume a session and open the facilitator console;
                                      --headless --speed max --script FILE plays it without a UI
   ttx join FILE --seat CODE          a delegation's, cell scribe's or evaluator's console
-  ttx seats FILE                     join codes for the facilitator, delegations, scribes, evaluators
+  ttx seats FILE                     join codes for the facilitator, delegations, scribes, evaluators,
+                                     and the projector's view code
+  ttx screen FILE                    the wall view (asks for the view code): TLP:CLEAR/GREEN only
   ttx submit FILE --seat CODE ...    queue a response or command; says whether it was recorded
   ttx status FILE                    lifecycle, day, phase, clock, next due, unanswered
   ttx log FILE [--format jsonl]      the event log;  ttx verify FILE_OR_JSONL  checks its hash chain

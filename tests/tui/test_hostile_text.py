@@ -41,6 +41,7 @@ from ttx.store.sqlite import SqliteStore
 from ttx.tui.common import literal
 from ttx.tui.facilitator import FacilitatorApp, InjectDetail
 from ttx.tui.participant import SeatApp
+from ttx.tui.projector import ProjectorApp
 from ttx.tui.replay import ReplayApp
 
 from ..helpers import FERRY
@@ -451,7 +452,8 @@ def yaml_string(text: str) -> str:
 
 
 def hostile_scenario(folder: Path, hostile: Hostile) -> Path:
-    """NIGHT FERRY with hostile text in the exercise title, a capability, a delegation's name, the agenda and injects."""
+    """NIGHT FERRY with hostile text in the exercise title, a capability, a delegation's name, a day, the agenda and
+    injects (N1-1 is TLP:GREEN: on the wall; N1-4 is TLP:AMBER: never on it)."""
     scenario = folder / "night-ferry"
     shutil.copytree(FERRY, scenario)
     yaml = (scenario / "scenario.yaml").read_text(encoding="utf-8")
@@ -471,6 +473,8 @@ def hostile_scenario(folder: Path, hostile: Hostile) -> Path:
             f"expected_actions: [{quoted('EA')}]\n    facilitator_notes: {quoted('FN')}",
         ),
         ("title: Patrol boat alongside the ferry — decision required", f"title: {quoted('IT')}"),
+        ("title: The crossing\n    lead: DWG", f"title: {quoted('DT')}\n    lead: DWG"),
+        ("title: Unlit ferry leaves a closed port", f"title: {quoted('PT')}"),
         ("body: The patrol boat is alongside. The ferry's master refuses to stop.", f"body: {quoted('IB')}"),
         ("      - Board now, or follow the ferry to its landing place?", f"      - {quoted('IQ')}"),
         ("label: Board the ferry and bring it into port", f"label: {quoted('IO')}"),
@@ -482,7 +486,7 @@ def hostile_scenario(folder: Path, hostile: Hostile) -> Path:
     return scenario
 
 
-@settings(HYPOTHESIS, max_examples=1)  # a scenario file per example: loading and four consoles
+@settings(HYPOTHESIS, max_examples=1)  # a scenario file per example: loading and six consoles
 @given(HOSTILE)
 @example(ISSUE)
 def test_scenario_text_is_shown_as_written(hostile: Hostile) -> None:
@@ -541,6 +545,12 @@ async def _scenario(live: Live, batch: list[Hostile]) -> None:
     async with replay.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
         await pilot.wait_for_scheduled_animations()
         await shows(pilot, watch, batch, "XT", "IT")
+
+    wall = ProjectorApp(SqliteStore(live.path, read_only=True), poll=0.05)
+    watch = Watch()
+    async with wall.run_test(size=SIZE, notifications=True, message_hook=watch) as pilot:
+        shown = await shows(pilot, watch, batch, "XT", "DT", "PT")  # the banner, the day, a GREEN inject's title
+        assert batch[0].marker("IT0") not in shown, "a TLP:AMBER inject never reaches the wall"
 
 
 def test_literal_builds_text_without_markup_or_control_characters() -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, TabbedContent, TextArea
+from textual.events import Key
+from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from ttx.engine import commands as cmd
 from ttx.engine.session import SessionReader
@@ -287,3 +288,29 @@ async def test_the_keyboard_alone_answers_and_sends_requests(live: Live) -> None
         "consular access",
         "Visit the crew",
     )
+
+
+async def test_text_typed_right_after_tab_or_enter_goes_to_the_field_they_lead_to(live: Live) -> None:
+    live.act(cmd.Start())
+    live.act(cmd.SendRequest(recipient="XBO", request_kind="information", text="Crew list?"), "delegation:XAR")
+    app = seat(live, "delegation:XBO")
+
+    def burst(*keys: str) -> None:
+        """Keys as a terminal delivers them when typed fast: queued together, before the console handles any."""
+        for key in keys:
+            app.post_message(Key(key, "\t" if key == "tab" else key))
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r", *"Boarding")
+        burst("tab", *"coast guard")
+        await pilot.wait_for_scheduled_animations()
+        assert app.query_one("#text", TextArea).text == "Boarding"
+        assert app.query_one("#agencies", Input).value == "coast guard"
+        await pilot.press("escape", "2", "tab", "enter", *"XCA", "enter", "tab")
+        burst(*"consular", "tab", *"Visit")
+        await pilot.wait_for_scheduled_animations()
+        assert (app.query_one("#kind", Input).value, app.query_one("#ask", Input).value) == ("consular", "Visit")
+        await pilot.press("escape")  # to the list of requests
+        burst("enter", *"Attached")  # on the request to XBO: its answer
+        await pilot.wait_for_scheduled_animations()
+        assert app.query_one("#answer", Input).value == "Attached"

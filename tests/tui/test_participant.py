@@ -174,3 +174,17 @@ async def test_form_messages_are_brought_into_view_in_a_small_terminal(live: Liv
         await pilot.press("r")
         await pilot.wait_for_scheduled_animations()
         assert reader.region.contains_region(app.query_one("#text").region)
+
+
+async def test_the_recorded_message_stays_in_view_when_the_responses_above_it_grow(live: Live) -> None:
+    live.act(cmd.Start())
+    app = SeatApp(SessionReader(SqliteStore(live.path), live.codes["delegation:XBO"]), poll=0.05)
+    watch = Watch()
+    async with app.run_test(size=(100, 30), message_hook=watch) as pilot:
+        await pilot.press("r", *"The Borelian centre takes the case", "ctrl+s")
+        live.controller.process_commands()
+        await watch.until(pilot, lambda: "Recorded" in label(app, "#result"), "the recorded response")
+        await watch.until(pilot, lambda: "Responses so far" in str(app.query_one("#earlier").source), "the response")  # type: ignore[attr-defined]
+        await pilot.wait_for_scheduled_animations()
+        reader, result = app.query_one("#reader"), app.query_one("#result")
+        assert reader.region.contains_region(result.region), "the confirmation is on screen, not pushed below it"

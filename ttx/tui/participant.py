@@ -76,6 +76,10 @@ class SeatApp(BaseScreenQueries):
         Binding("k", "previous_inject", "Previous inject", show=False),
         Binding("question_mark", "keys", "Keys"),
         Binding("q", "quit", "Quit"),
+        # Taken by the console before the field sees them, so text typed right after Tab goes to the next field.
+        Binding("tab", "focus_next", "", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "", show=False, priority=True),
+        Binding("enter", "answer_request", "", show=False, priority=True),  # only on the list of requests
     ]
 
     def __init__(self, client: SessionReader, *, poll: float = 0.25, clock: Callable[[], dt.datetime] = _now) -> None:
@@ -254,15 +258,21 @@ class SeatApp(BaseScreenQueries):
         changes = message.changes
         new = self.poller.apply(changes)
         self._controller_seen(changes.running)
+        settled: FormMessage | None = None
         for command_id, outcome in changes.outcomes.items():
             command = self.client.pending.pop(command_id, None)
             if command is not None:
-                self._settled(command, outcome.status is CommandStatus.recorded, outcome.reason, command_id)
+                settled = self._settled(command, outcome.status is CommandStatus.recorded, outcome.reason, command_id)
         if new:
             self._announce(new)
             self._render_all()
         else:
             self._render_status()
+        if settled is not None and settled.id == "result" and self.tabs.active == INJECTS:
+            # The message is the last line of the reader; what the same poll adds above it (this response among the
+            # responses so far) lays out later. Anchored, the reader stays at its end until the person scrolls.
+            # (After the message's own scroll into view, which would release an anchor set before it.)
+            self.call_after_refresh(self.base("#reader", VerticalScroll).anchor)
 
     def _submit(self, command: cmd.Command) -> int:
         return self.poller.submit(command)
@@ -419,6 +429,7 @@ class SeatApp(BaseScreenQueries):
             self._save_draft()
         self.current = inject_id
         self.inject_list.selected = inject_id
+        self.base("#reader", VerticalScroll).anchor(False)  # another inject is read from its top
         if self.tabs.active == INJECTS:
             self._mark_seen([inject_id])  # read only when shown: not while the seat is on another tab
         self._render_reader()
@@ -575,9 +586,23 @@ class SeatApp(BaseScreenQueries):
         if event.button.id == "submit":
             self.action_submit()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter answers a request only on the list of requests (elsewhere it is the field's or the list's own)."""
+        if action == "answer_request":
+            focused = self.focused
+            return isinstance(focused, RequestTable) and focused.row_count > 0
+        return True
+
+    def action_answer_request(self) -> None:
+        """Enter on a request: to the answer field, which answers the highlighted request.
+
+        Taken by the console before the list sees it, so an answer typed right after Enter lands in its field.
+        """
+        self._focus(self._input("#answer"))
+
     @on(DataTable.RowSelected, "#requests")
     def _answer_chosen(self) -> None:
-        """Enter on a request: to the answer field, which answers the highlighted request."""
+        """A click on the highlighted request, likewise."""
         self._focus(self._input("#answer"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -690,9 +715,10 @@ class SeatApp(BaseScreenQueries):
         self._input("#answer").value = ""
         status.update(Text("Answer sent; waiting for the controller…", style="yellow"))
 
-    def _settled(self, command: cmd.Command, recorded: bool, reason: str, command_id: int) -> None:
+    def _settled(self, command: cmd.Command, recorded: bool, reason: str, command_id: int) -> FormMessage:
+        """Say what became of a command of this seat, under its form and in a notice; returns the form's message."""
         label_id = "#request-status" if isinstance(command, cmd.SendRequest | cmd.AnswerRequest) else "#result"
-        label = self.base(label_id, Label)
+        label = self.base(label_id, FormMessage)
         what = {"respond": "Response", "request": "Request", "answer": "Answer", "observe": "Observation"}.get(
             command.kind, "Command"
         )
@@ -715,6 +741,7 @@ class SeatApp(BaseScreenQueries):
                 self._select("#rating").value = Select.NULL
         else:
             label.update(literal(f"Rejected: {reason}", style="bold red"))
+        return label
 
     def action_tab(self, tab: str) -> None:
         if tab == REQUESTS and self.evaluator:
