@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -187,7 +189,8 @@ def _hostile_plan(plan: Plan, text: str) -> Plan:
         inject = planned.inject
         options = [option.model_copy(update={"label": text}) for option in inject.options]
         triggers = [trigger.model_copy(update={"keywords": [text]}) for trigger in inject.triggers]
-        changed = inject.model_copy(update={"title": text, "source": text, "options": options, "triggers": triggers})
+        update = {"title": text, "source": text, "options": options, "triggers": triggers, "to": [*inject.to, text]}
+        changed = inject.model_copy(update=update)
         injects.append(dataclasses.replace(planned, inject=changed))
     changed_scenario = scenario.model_copy(
         update={"exercise": exercise, "days": days, "phases": phases, "cells": cells}
@@ -216,3 +219,121 @@ def test_hostile_scenario_text_never_breaks_the_svg_or_the_page(text: str) -> No
     page = html_page(plan)
     _check_page(page)
     assert "<script" not in page.lower()
+
+
+# ------------------------------------------------------------------------------------------ readability
+CROWDED = """\
+exercise: {title: CROWDED, tlp: GREEN}
+objectives: [{id: O1, title: Decide}]
+capabilities: [{id: C1, name: Deciding, objectives: [O1], critical_tasks: [Decide]}]
+cells:
+  - {id: TFPP, name: Task force}
+  - {id: TIPWG, name: Trafficking group}
+participants:
+  - {id: THA, name: Thailand, cells: [TFPP, TIPWG]}
+  - {id: MYS, name: Malaysia, cells: [TFPP, TIPWG]}
+days: [{day: 1, title: One, lead: TFPP}, {day: 2, title: Two, lead: TIPWG}]
+phases:
+  - {id: one, title: One, start: D1 08:00}
+  - {id: two, title: Two, start: D2 08:00, end: D2 17:00}
+injects:
+  - {id: S1-1, time: D1 08:00, from: RCC, to: [TFPP, TIPWG], tlp: GREEN, title: Boat, objectives: [O1], capabilities: [C1]}
+  - id: S1-2
+    time: D1 10:00
+    from: Patrol
+    to: [THA, MYS]
+    tlp: GREEN
+    title: Decision required
+    questions: [Rescue or escort?]
+    objectives: [O1]
+    response: {required: true, deadline: "02:00", contingency: S1-3}
+    options:
+      - {id: rescue, label: Rescue, default: true, release: [S2-1]}
+      - {id: escort, label: Escort, release: [S2-2]}
+    triggers: [{keywords: [push back], release: [S1-4]}]
+  - {id: S1-3, time: "+00:00", from: Control, to: [TFPP], tlp: GREEN, title: The boat cannot wait}
+  - {id: S1-4, time: "+00:30", from: Media, to: [TFPP], tlp: GREEN, title: Push-back filmed}
+  - {id: S2-1, time: D2 09:00, from: Port, to: [TFPP, TIPWG], tlp: GREEN, title: Landed}
+  - {id: S2-2, time: D2 09:00, from: RCC B, to: [TFPP, TIPWG], tlp: GREEN, title: Adrift again}
+"""
+
+
+def _rect(element: ET.Element) -> tuple[float, float, float, float]:
+    x, y = float(element.get("x") or 0), float(element.get("y") or 0)
+    return x, y, x + float(element.get("width") or 0), y + float(element.get("height") or 0)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_area(text: ET.Element) -> tuple[float, float, float, float]:
+    """What a 10px edge label centred on its x covers: about 6.2px a character, 13px high."""
+    x, y, width = float(text.get("x") or 0), float(text.get("y") or 0), len(text.text or "") * 6.2
+    return x - width / 2, y - 10, x + width / 2, y + 3
+
+
+def _crowded(write: Callable[..., Path]) -> Path:
+    return write("crowded/scenario.yaml", CROWDED).parent
+
+
+@pytest.mark.parametrize("name", ["crowded", "ferry", *(path.name for path in SHIPPED)])
+def test_arrows_run_under_the_boxes_and_labels_hide_no_id_and_no_other_label(
+    name: str, write: Callable[..., Path]
+) -> None:
+    folder = _crowded(write) if name == "crowded" else FERRY if name == "ferry" else ROOT / "scenarios" / name
+    root = ET.fromstring(svg(load_scenario(folder).plan))
+    order = list(root)
+    arrows = [order.index(g) for g in _groups(root, "edge") if g.get("data-source")]
+    boxes = [order.index(g) for g in _groups(root, "inject") if g.get("data-inject")]
+    assert max(arrows) < min(boxes), "an arrow drawn over an inject box strikes through its id and title"
+    labels = [
+        text
+        for text in root.iter(f"{SVG}text")
+        if "edge-label" in (text.get("class") or "").split()
+        or any(text in list(g) for g in _groups(root, "edge"))  # labels as earlier versions drew them
+    ]
+    assert labels, "the arrows are labelled"
+    areas = [_label_area(text) for text in labels]
+    rects = [_rect(rect) for g in _groups(root, "inject") if (rect := g.find(f"{SVG}rect")) is not None]
+    for index, area in enumerate(areas):
+        assert not any(_overlap(area, rect) for rect in rects), labels[index].text
+        assert not any(_overlap(area, other) for other in areas[index + 1 :]), labels[index].text
+
+
+def test_every_box_names_the_cells_and_delegations_it_goes_to(write: Callable[..., Path]) -> None:
+    root = ET.fromstring(svg(load_scenario(_crowded(write)).plan))
+    feet = {
+        g.get("data-inject"): "".join(text.itertext())
+        for g in _groups(root, "inject")
+        if g.get("data-inject")
+        for text in g.iter(f"{SVG}text")
+        if "to" in (text.get("class") or "").split()
+    }
+    # S1-1 is drawn in the TFPP lane only: its box says it goes to TIPWG too
+    assert feet["S1-1"] == "→ TFPP, TIPWG"
+    assert feet["S1-2"] == "→ THA, MYS"
+    assert len(feet) == 6
+
+
+def test_an_arrow_goes_round_the_boxes_between_its_ends(write: Callable[..., Path]) -> None:
+    root = ET.fromstring(svg(load_scenario(_crowded(write)).plan))
+    boxes = {
+        g.get("data-inject"): _rect(rect)
+        for g in _groups(root, "inject")
+        if g.get("data-inject") and (rect := g.find(f"{SVG}rect")) is not None
+    }
+    for g in _groups(root, "edge"):
+        source, target, path = g.get("data-source"), g.get("data-target"), g.find(f"{SVG}path")
+        if not source or path is None:
+            continue
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path.get("d") or "")]
+        (ax, ay, bx, by, cx, cy, dx, dy) = numbers
+        for step in range(1, 50):
+            t, u = step / 50, 1 - step / 50
+            x = u**3 * ax + 3 * u * u * t * bx + 3 * u * t * t * cx + t**3 * dx
+            y = u**3 * ay + 3 * u * u * t * by + 3 * u * t * t * cy + t**3 * dy
+            under = [
+                i for i, (x0, y0, x1, y1) in boxes.items() if i not in (source, target) and x0 < x < x1 and y0 < y < y1
+            ]
+            assert not under, f"the arrow {source} → {target} runs under {under}, as if it came from there"

@@ -181,6 +181,23 @@ def test_guard_waiting_on_a_later_inject_deadlocks(write: Write, harbour: str) -
     assert "waits for an answer to H2-1, released at D2 09:00, not before the phase starts (D2 08:00)" in deadlock[0]
 
 
+@pytest.mark.parametrize(
+    ("guarded", "expected"),
+    [
+        ("H1-3", "waits for an answer to H1-3, which is released only if H1-2 is not answered by its deadline"),
+        ("H1-4", "waits for an answer to H1-4, which is released only by a branch of H1-1"),
+    ],
+)
+def test_guard_waiting_on_an_inject_only_some_paths_release_deadlocks_the_others(
+    write: Write, harbour: str, guarded: str, expected: str
+) -> None:
+    found = findings(write, harbour.replace("      responses: [H1-2]", f"      responses: [{guarded}]"))
+    deadlock = _rule_lines(found, "guard-deadlock")
+    assert len(deadlock) == 1, found
+    assert expected in deadlock[0]
+    assert "on any other path the clock stops at the phase start (D2 08:00)" in deadlock[0]
+
+
 def test_branch_inject_timed_before_its_decision(write: Write, harbour: str) -> None:
     text = harbour.replace("    time: D2 09:00\n    from: Port health", "    time: D1 08:30\n    from: Port health")
     found = findings(write, text)

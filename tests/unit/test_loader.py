@@ -102,6 +102,18 @@ def test_every_problem_is_reported_at_once_with_file_line_and_column(write: Writ
         ("      responses: [H1-2]", "      responses: [H9-9]", "unknown inject 'H9-9'"),
         ("    time: D1 08:00\n    from: Harbour pilot", "    from: Harbour pilot", "missing required field 'time'"),
         ("        default: true\n", "        default: maybe\n", "expected true or false, got 'maybe'"),
+        (
+            "    tlp: GREEN\n    title: Forty",
+            "    tlp: amber strict\n    title: Forty",
+            "'AMBER', 'GREEN' or 'CLEAR'; did you mean 'AMBER+STRICT'?",
+        ),
+        ("    channel: sitrep\n", "    channel: emial\n", "channel: input should be 'sitrep', 'email',"),
+        ("    channel: sitrep\n", "    channel: emial\n", "'report' or 'other'; did you mean 'email'?"),
+        (
+            "    to: [MWG, PWG]\n",
+            "    to: MWG; PWG\n",
+            "to: 'MWG; PWG' is not a valid id: start with a letter, then letters, digits, '-', '_' or '.'",
+        ),
     ],
 )
 def test_each_mistake_gets_one_clear_located_message(
@@ -189,3 +201,21 @@ def test_problems_in_several_sections_are_all_reported_in_one_run(write: Write, 
     assert len(found) == len(expected), found
     for fragment, line in zip(expected, found, strict=True):
         assert fragment in line, (fragment, line)
+
+
+def test_a_malformed_id_is_quoted_in_its_message_at_most_64_characters_long(write: Write, harbour: str) -> None:
+    path = write("ex/scenario.yaml", harbour.replace("    to: [MWG, PWG]\n", f"    to: {'MWG PWG ' * 100}\n", 1))
+    (line,) = problems(path)
+    assert line.endswith(
+        f"to: '{('MWG PWG ' * 8)[:63]}…' is not a valid id: start with a letter, then letters, digits, '-', '_' or '.'"
+    ), line
+
+
+def test_a_mistyped_state_code_is_reported_once_not_again_where_the_right_code_is_used(
+    write: Write, harbour: str
+) -> None:
+    text = harbour.replace("{id: XAR, name: Arvenia", "{id: THL, name: Thailand", 1)
+    text = text.replace("    to: [MWG]\n", "    to: [MWG, THA]\n", 1)  # written with the right code
+    found = problems(write("ex/scenario.yaml", text))
+    assert len(found) == 1, found
+    assert "member state id 'THL' is not an ISO 3166-1 alpha-3 code; did you mean 'THA' (Thailand)?" in found[0]

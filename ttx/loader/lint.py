@@ -8,7 +8,7 @@ from difflib import get_close_matches
 from ttx.loader.load import LoadedScenario, describe_path
 from ttx.loader.problems import Problem, Severity
 from ttx.model.base import Tlp
-from ttx.model.plan import Plan, ReleaseKind
+from ttx.model.plan import Plan, PlannedInject, ReleaseKind
 from ttx.model.scenario import PLAYER_CELL_KINDS, Scenario
 from ttx.model.time import ScenarioTime
 
@@ -307,19 +307,47 @@ def _empty_phases(plan: Plan) -> Iterator[Finding]:
             yield ("phases", index, "id"), f"phase {phase.id} ({span}) has no inject timed inside it"
 
 
-@rule("guard-deadlock", "a phase guard waiting on an inject that is released only after the phase starts")
+@rule(
+    "guard-deadlock",
+    "a phase guard waiting on an inject released only after the phase starts, or only on some paths",
+)
 def _guard_deadlock(plan: Plan) -> Iterator[Finding]:
     for index, phase in enumerate(plan.scenario.phases):
         if phase.guard is None:
             continue
         for position, inject_id in enumerate(phase.guard.responses):
             planned = plan.by_id.get(inject_id)
-            if planned is not None and planned.time.minutes >= phase.start.minutes:
+            if planned is None:
+                continue
+            where = ("phases", index, "guard", "responses", position)
+            if planned.time.minutes >= phase.start.minutes:
                 yield (
-                    ("phases", index, "guard", "responses", position),
+                    where,
                     f"waits for an answer to {inject_id}, released at {planned.time}, not before the phase "
                     f"starts ({phase.start}): in live play the clock stops at the boundary and never gets there",
                 )
+            elif (path := _released_only_if(plan, planned)) is not None:
+                yield (
+                    where,
+                    f"waits for an answer to {inject_id}, which is released only {path}: on any other path "
+                    f"the clock stops at the phase start ({phase.start}) until the facilitator overrides the guard",
+                )
+
+
+def _released_only_if(plan: Plan, planned: PlannedInject) -> str | None:
+    """When a conditional inject is released, as a phrase; None if it is released on every path."""
+    if planned.kind is ReleaseKind.scheduled:
+        return None
+    anchors = [plan.by_id[source].inject for source in planned.sources if source in plan.by_id]
+    named = ", ".join(planned.sources)
+    if any(anchor.options and all(planned.id in option.release for option in anchor.options) for anchor in anchors):
+        return None  # every option of a decision releases it
+    if any(anchor.contingency == planned.id for anchor in anchors):
+        return f"if {named} is not answered by its deadline"
+    released_by = [*(o.release for a in anchors for o in a.options), *(t.release for a in anchors for t in a.triggers)]
+    if any(planned.id in release for release in released_by):
+        return f"by a branch of {named}"
+    return f"if {named} is released"  # timed after a branch or contingency inject
 
 
 @rule("branch-before-decision", "a branch inject timed before the decision or trigger that releases it")

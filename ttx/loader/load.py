@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -18,6 +18,7 @@ from ttx.loader.sources import SourceMap, read_sources
 from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath, YamlDocument
 from ttx.model import scenario as scenario_models
 from ttx.model.base import Id
+from ttx.model.countries import suggest_code
 from ttx.model.plan import Plan, PlanIssue, build_plan
 from ttx.model.scenario import Inject, Scenario
 
@@ -56,7 +57,7 @@ def _load(path: Path, limits: Limits) -> LoadedScenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        problems.extend(_pydantic_problems(error, data, sources, frozenset(blocked)))
+        problems.extend(_pydantic_problems(error, data, sources, Scenario, frozenset(blocked)))
         problems.extend(_located(issue, data, sources) for issue in _check_valid_parts(data))
         raise ScenarioError(problems) from None
     from ttx.loader.lint import unknown_ignored_rules  # lint builds on this module
@@ -101,7 +102,7 @@ def validate_document(model: type[ModelT], document: YamlDocument) -> ModelT:
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
-        raise ScenarioError(_pydantic_problems(error, document.data, SourceMap(document))) from None
+        raise ScenarioError(_pydantic_problems(error, document.data, SourceMap(document), model)) from None
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -137,6 +138,8 @@ def _check_valid_parts(data: dict[str, Any]) -> list[PlanIssue]:
             except ValidationError:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     broken.add(item["id"])
+                    if section == "participants" and (code := suggest_code(item["id"], str(item.get("name", "")))):
+                        broken.add(code)  # "THL, did you mean THA?": injects already naming THA are not also wrong
                 elif isinstance(item, dict) and section == "days" and isinstance(item.get("day"), int | str):
                     broken.add(str(item["day"]))  # a broken day is still a day: phases played on it are fine
         others[section] = frozenset(broken)
@@ -278,17 +281,31 @@ def _substitute_variables(
 
 
 @cache
-def _field_names() -> tuple[str, ...]:
+def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The field names of ``model`` and of every model nested in it: what a misspelt field may have meant."""
     names: set[str] = set()
-    for value in vars(scenario_models).values():
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            for name, info in value.model_fields.items():
+    seen: set[type[BaseModel]] = set()
+    pending: list[Any] = [model]
+    while pending:
+        kind = pending.pop()
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            if kind in seen:
+                continue
+            seen.add(kind)
+            for name, info in kind.model_fields.items():
                 names.add(info.alias or name)
+                pending.append(info.annotation)
+        else:
+            pending.extend(get_args(kind))
     return tuple(sorted(names))
 
 
 def _pydantic_problems(
-    error: ValidationError, data: Any, sources: SourceMap, blocked: frozenset[NodePath] = frozenset()
+    error: ValidationError,
+    data: Any,
+    sources: SourceMap,
+    model: type[BaseModel],
+    blocked: frozenset[NodePath] = frozenset(),
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[NodePath, str]] = set()
@@ -297,7 +314,7 @@ def _pydantic_problems(
         path = _trim_to_data(path, data)
         if any(path[: len(used)] == used or used[: len(path)] == path for used in blocked):
             continue  # a value written with a variable that is not text: reported at the variable
-        message = _message(item, path)
+        message = _message(item, path, model, sources)
         if (path, message) in seen:
             continue
         seen.add((path, message))
@@ -321,15 +338,16 @@ def _trim_to_data(path: NodePath, data: Any) -> NodePath:
     return tuple(kept)
 
 
-def _message(item: Any, path: NodePath) -> str:
+def _message(item: Any, path: NodePath, model: type[BaseModel], sources: SourceMap) -> str:
     kind = item["type"]
     field = path[-1] if path else ""
     if kind == "missing":
         return f"missing required field {field!r}"
     if kind == "extra_forbidden":
-        close = get_close_matches(str(field), _field_names(), n=1, cutoff=0.7)
+        close = get_close_matches(str(field), _field_names(model), n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        if not close and item.get("input") is None and " " in str(field):
+        written_alone = " " in str(field) or sources.in_flow_mapping(path)
+        if not close and item.get("input") is None and written_alone:
             hint = f'; a comma inside {{…}} ends the value before it: quote the whole text, "…, {field}"'
         return f"unknown field {field!r}{hint}"
     message = str(item["msg"])
@@ -354,6 +372,11 @@ def _message(item: Any, path: NodePath) -> str:
             "model_attributes_type": "a mapping",
         }[kind]
         return f"expected {want}, got {shown}"
+    if kind == "enum" and isinstance(item.get("input"), str):
+        choices = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+        close = get_close_matches(item["input"], choices, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
     if kind in {"int_parsing", "int_from_float"}:
         return f"expected a whole number, got {item.get('input')!r}"
     if kind == "bool_parsing":

@@ -36,6 +36,13 @@ class SourceMap:
         document, local = self.origin(path)
         return document.locate(local)
 
+    def in_flow_mapping(self, path: NodePath) -> bool:
+        """Whether the value at ``path`` was written inside a ``{…}`` mapping."""
+        if not path:
+            return False
+        document, local = self.origin(path)
+        return document.in_flow_mapping(local)
+
     def digest(self) -> str:
         """SHA-256 over every source file's name and bytes, in load order."""
         hasher = hashlib.sha256()

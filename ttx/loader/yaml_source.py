@@ -90,6 +90,15 @@ class YamlDocument:
         """Where the value at ``path`` was written; the nearest enclosing node if it is missing."""
         return _mark_location(self.path, _node_at(self.root, path))
 
+    def in_flow_mapping(self, path: NodePath) -> bool:
+        """Whether the value at ``path`` is a key of a mapping written ``{…}`` on one line."""
+        if not path:
+            return False
+        parent = _node_at(self.root, path[:-1])
+        if not isinstance(parent, MappingNode) or not parent.flow_style:
+            return False
+        return any(isinstance(key, ScalarNode) and key.value == path[-1] for key, _ in parent.value)
+
 
 def _mark_location(file: Path, node: Node) -> Location:
     mark = node.start_mark

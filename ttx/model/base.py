@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ttx.model.time import TimeFormatError, parse_clock
 
@@ -27,13 +27,15 @@ ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
 _ID = re.compile(ID_PATTERN)
 
 
-def _check_id(value: str) -> str:
-    if not _ID.match(value):
-        raise ValueError(f"{value!r} is not a valid id: start with a letter, then letters, digits, '-', '_' or '.'")
+def _check_id(value: object) -> object:
+    """Say what an id may hold before the pattern check would answer with the pattern itself."""
+    if isinstance(value, str) and value.strip() and not _ID.match(value.strip()):
+        shown = value if len(value) <= 64 else value[:63] + "…"
+        raise ValueError(f"{shown!r} is not a valid id: start with a letter, then letters, digits, '-', '_' or '.'")
     return value
 
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN), AfterValidator(_check_id)]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN), BeforeValidator(_check_id)]
 """An identifier authors use to refer to things (A1-5, DWG, THA, O1)."""
 
 

@@ -17,6 +17,8 @@ BOX_LINE_CHARS = 22
 """Characters per line of an inject's title inside its box (two lines at most)."""
 LABEL_CHARS = 26
 """The longest edge label, lane name, phase title or day title drawn on the diagram."""
+TO_CHARS = 25
+"""The longest recipient list drawn at the foot of an inject's box (every lane it goes to; in full on hover)."""
 HOVER_CHARS = 300
 """The longest single value in a hover text (titles, senders, recipients)."""
 
@@ -33,6 +35,20 @@ DAY_ROW = 30
 PHASE_ROW = 44
 TICK_ROW = 22
 LEGEND_H = 120
+GUTTER = 48
+"""Room under the last lane for arrows bent below the boxes in their way."""
+LABEL_CHAR_W = 6.2
+"""Width of one character of an edge label (10px text), to keep labels clear of boxes and of each other."""
+LABEL_H = 13
+"""Height of an edge label, from above its capitals to below its baseline."""
+ROUTE_STEPS = 40
+"""Points checked along an arrow when looking for boxes in its way."""
+ROUTE_LIFTS = (60.0, -60.0, 100.0, -100.0, 140.0, -140.0)
+"""How far an arrow's control points are moved to take it above or below boxes in its way, in order of preference."""
+LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)
+"""Where along its arrow a label may go (0 = at the source, 1 = at the target), in order of preference."""
+
+Rect = tuple[float, float, float, float]
 
 _NOT_XML = re.compile("[\ufffe\uffff]")
 _ALL_LANE = "\x00all"
@@ -53,6 +69,7 @@ svg.ttx-graph { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Deja
 .ttx-graph .jump text { fill: #b35c00; font-weight: 600; }
 .ttx-graph .inject rect { stroke: #555; stroke-width: 1.2; }
 .ttx-graph .inject .id { font-weight: 600; }
+.ttx-graph .inject .to { font-size: 9px; fill: #555; }
 .ttx-graph .inject.decision rect { stroke: #1f3d99; stroke-width: 3; }
 .ttx-graph .inject.branch rect { stroke-dasharray: 6 3; }
 .ttx-graph .inject.contingency rect { stroke: #b35c00; stroke-dasharray: 2 3; stroke-width: 2; }
@@ -61,13 +78,13 @@ svg.ttx-graph { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Deja
 .ttx-graph .tlp-GREEN rect { fill: #dcf3dc; }
 .ttx-graph .tlp-CLEAR rect { fill: #ffffff; }
 .ttx-graph .edge path { fill: none; stroke-width: 1.6; }
-.ttx-graph .edge text { font-size: 10px; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
+.ttx-graph .edge-label { font-size: 10px; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
 .ttx-graph .edge.option path { stroke: #1f3d99; marker-end: url(#arrow-option); }
-.ttx-graph .edge.option text { fill: #1f3d99; }
+.ttx-graph .edge-label.option { fill: #1f3d99; }
 .ttx-graph .edge.trigger path { stroke: #7a2e99; marker-end: url(#arrow-trigger); }
-.ttx-graph .edge.trigger text { fill: #7a2e99; }
+.ttx-graph .edge-label.trigger { fill: #7a2e99; }
 .ttx-graph .edge.contingency path { stroke: #b35c00; stroke-dasharray: 5 4; marker-end: url(#arrow-contingency); }
-.ttx-graph .edge.contingency text { fill: #b35c00; }
+.ttx-graph .edge-label.contingency { fill: #b35c00; }
 .ttx-graph .edge.enter-phase path { stroke-dasharray: 1 3; stroke-width: 2.2; }
 """
 
@@ -199,7 +216,7 @@ def _layout(plan: Plan) -> _Layout:
         slot = slots[(phase.played_on, phase.start.minutes)]
         layout.phase_boxes[phase.id] = (slot.x + 4, float(TOP + DAY_ROW + 6))
     layout.width = x + 20
-    layout.height = y + LEGEND_H
+    layout.height = y + GUTTER - 20 + LEGEND_H
     return layout
 
 
@@ -247,24 +264,114 @@ def _marks(planned: PlannedInject) -> str:
     return marks
 
 
-def _edge(kind: str, source: str, target: str, start: tuple[float, float], end: tuple[float, float], label: str) -> str:
-    (sx, sy), (tx, ty) = start, end
-    bend = max(60.0, abs(tx - sx) / 3)
-    if tx <= sx:  # a target drawn left of (or above) its source: loop around
-        bend = 120.0
-    path = f"M{sx:.1f},{sy:.1f} C{sx + bend:.1f},{sy:.1f} {tx - bend:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
-    shown = ""
-    if abs(tx - sx) >= 2 * (SLOT_W - BOX_W) + 100 or abs(ty - sy) >= BOX_H:  # room for a label between the boxes
-        mx, my = (sx + tx) / 2, (sy + ty) / 2 - 4
-        shown = f'<text x="{mx:.1f}" y="{my:.1f}" text-anchor="middle">{xml_text(label, LABEL_CHARS)}</text>'
-    return (
-        f'<g class="edge {kind}" data-source="{xml_text(source)}" data-target="{xml_text(target)}">'
-        f"<title>{xml_text(source)} → {xml_text(target)}: {xml_text(label)}</title>"
-        f'<path d="{path}"/>{shown}</g>'
-    )
+@dataclass
+class _Edge:
+    """An arrow, and where its label goes (if anywhere)."""
+
+    kind: str
+    source: str
+    target: str
+    start: tuple[float, float]
+    end: tuple[float, float]
+    label: str
+    label_at: tuple[float, float] | None = None
+    lift: float = 0.0
+    """How far both control points are moved up (negative: down) to take the arrow round boxes in its way."""
+
+    def controls(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        (sx, sy), (tx, ty) = self.start, self.end
+        bend = max(60.0, abs(tx - sx) / 3)
+        if tx <= sx:  # a target drawn left of (or above) its source: loop around
+            bend = 120.0
+        return (sx + bend, sy - self.lift), (tx - bend, ty - self.lift)
+
+    def crossed(self, boxes: list[Rect]) -> int:
+        """How many of ``boxes`` the arrow runs under (each would seem to be where the arrow comes from)."""
+        points = [self.point(step / ROUTE_STEPS) for step in range(1, ROUTE_STEPS)]
+        return sum(any(x0 < x < x1 and y0 < y < y1 for x, y in points) for x0, y0, x1, y1 in boxes)
+
+    def point(self, t: float) -> tuple[float, float]:
+        """The point of the curve at ``t`` (0 = source, 1 = target)."""
+        (ax, ay), (dx, dy) = self.start, self.end
+        (bx, by), (cx, cy) = self.controls()
+        u = 1 - t
+        return (
+            u**3 * ax + 3 * u * u * t * bx + 3 * u * t * t * cx + t**3 * dx,
+            u**3 * ay + 3 * u * u * t * by + 3 * u * t * t * cy + t**3 * dy,
+        )
+
+    def shown_label(self) -> str:
+        return xml_text(self.label, LABEL_CHARS)
+
+    def path(self) -> str:
+        (sx, sy), (tx, ty) = self.start, self.end
+        (bx, by), (cx, cy) = self.controls()
+        d = f"M{sx:.1f},{sy:.1f} C{bx:.1f},{by:.1f} {cx:.1f},{cy:.1f} {tx:.1f},{ty:.1f}"
+        return (
+            f'<g class="edge {self.kind}" data-source="{xml_text(self.source)}" data-target="{xml_text(self.target)}">'
+            f"<title>{xml_text(self.source)} → {xml_text(self.target)}: {xml_text(self.label)}</title>"
+            f'<path d="{d}"/></g>'
+        )
+
+    def label_text(self) -> str:
+        if self.label_at is None:
+            return ""
+        x, y = self.label_at
+        return (
+            f'<text class="edge-label {self.kind}" data-source="{xml_text(self.source)}" '
+            f'data-target="{xml_text(self.target)}" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">'
+            f"{self.shown_label()}</text>"
+        )
 
 
-def _edges(plan: Plan, layout: _Layout) -> Iterator[str]:
+def label_box(x: float, y: float, text: str) -> Rect:
+    """The rectangle an edge label centred at ``x`` with its baseline at ``y`` covers (``text`` as written out)."""
+    width = len(html.unescape(text)) * LABEL_CHAR_W
+    return (x - width / 2, y - LABEL_H + 3, x + width / 2, y + 3)
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _route(edges: list[_Edge], boxes: dict[str, Rect], below: float) -> None:
+    """Bend each arrow that would run under an inject box other than its ends round it, above or below.
+
+    A bent arrow stays above ``below`` (the legend); where no bend clears every box, the one crossing fewest is kept.
+    """
+    for edge in edges:
+        others = [rect for inject_id, rect in boxes.items() if inject_id not in (edge.source, edge.target)]
+        if not edge.crossed(others):
+            continue
+        fewest: tuple[int, float] = (edge.crossed(others), 0.0)
+        for lift in ROUTE_LIFTS:
+            edge.lift = lift
+            crossed = edge.crossed(others) + len(others) * edge.crossed([(-1e9, below, 1e9, 1e9)])
+            if crossed < fewest[0]:
+                fewest = (crossed, lift)
+            if not crossed:
+                break
+        edge.lift = fewest[1]
+
+
+def _place_labels(edges: list[_Edge], boxes: list[Rect]) -> None:
+    """Put each label on its arrow where it covers no inject box and no other label; leave it out if nowhere fits."""
+    taken: list[Rect] = []
+    for edge in edges:
+        (sx, sy), (tx, ty) = edge.start, edge.end
+        if abs(tx - sx) < 2 * (SLOT_W - BOX_W) + 100 and abs(ty - sy) < BOX_H:
+            continue  # neighbouring boxes: no room between them (the label is in the arrow's hover text)
+        for t in LABEL_SPOTS:
+            x, y = edge.point(t)
+            y -= 4
+            area = label_box(x, y, edge.shown_label())
+            if not any(_overlaps(area, other) for other in [*boxes, *taken]):
+                edge.label_at = (x, y)
+                taken.append(area)
+                break
+
+
+def _edges(plan: Plan, layout: _Layout) -> Iterator[_Edge]:
     def out(inject_id: str) -> tuple[float, float]:
         x, y = layout.boxes[inject_id]
         return x + BOX_W, y + BOX_H / 2
@@ -283,21 +390,21 @@ def _edges(plan: Plan, layout: _Layout) -> Iterator[str]:
             label = option.label + (" (default)" if option.default else "")
             for target in option.release:
                 if target in layout.boxes:
-                    yield _edge("option", inject.id, target, out(inject.id), into(target), label)
+                    yield _Edge("option", inject.id, target, out(inject.id), into(target), label)
             if option.enter_phase in layout.phase_boxes:
                 phase = option.enter_phase
-                yield _edge("option enter-phase", inject.id, f"phase:{phase}", out(inject.id), phase_in(phase), label)
+                yield _Edge("option enter-phase", inject.id, f"phase:{phase}", out(inject.id), phase_in(phase), label)
         for trigger in inject.triggers:
             label = "says: " + ", ".join(trigger.keywords)
             for target in trigger.release:
                 if target in layout.boxes:
-                    yield _edge("trigger", inject.id, target, out(inject.id), into(target), label)
+                    yield _Edge("trigger", inject.id, target, out(inject.id), into(target), label)
             if trigger.enter_phase in layout.phase_boxes:
                 phase = trigger.enter_phase
-                yield _edge("trigger enter-phase", inject.id, f"phase:{phase}", out(inject.id), phase_in(phase), label)
+                yield _Edge("trigger enter-phase", inject.id, f"phase:{phase}", out(inject.id), phase_in(phase), label)
         if inject.contingency and inject.contingency in layout.boxes:
             target = inject.contingency
-            yield _edge("contingency", inject.id, target, out(inject.id), into(target), "no response by deadline")
+            yield _Edge("contingency", inject.id, target, out(inject.id), into(target), "no response by deadline")
 
 
 def _legend(y: float) -> Iterator[str]:
@@ -411,6 +518,13 @@ def svg(plan: Plan, *, standalone: bool = True) -> str:
             f'<rect x="{x:.1f}" y="{y}" width="{SLOT_W - 12}" height="28" rx="14"/>'
             f'<text x="{x + 10:.1f}" y="{y + 18}">{xml_text(phase.title, LABEL_CHARS - 6)}{lock}</text></g>'
         )
+    edges = list(_edges(plan, layout))
+    rects = {inject_id: (x, y, x + BOX_W, y + BOX_H) for inject_id, (x, y) in layout.boxes.items()}
+    _route(edges, rects, lanes_bottom + GUTTER)
+    obstacles = [(x, y, x + BOX_W, y + BOX_H) for x, y in layout.boxes.values()]
+    obstacles += [(x, y, x + SLOT_W - 12, y + 28) for x, y in layout.phase_boxes.values()]
+    _place_labels(edges, obstacles)
+    out.extend(edge.path() for edge in edges)  # under the boxes: an arrow never strikes through an inject's text
     for planned in plan.injects:
         x, y = layout.boxes[planned.id]
         inject = planned.inject
@@ -420,17 +534,19 @@ def svg(plan: Plan, *, standalone: bool = True) -> str:
         lines = _box_lines(inject.title)
         heading = f"{inject.id} · {planned.time.clock}{_marks(planned)}"
         texts = "".join(
-            f'<text x="{x + 8:.1f}" y="{y + 34 + 14 * position:.1f}">{line}</text>'
+            f'<text x="{x + 8:.1f}" y="{y + 31 + 13 * position:.1f}">{line}</text>'
             for position, line in enumerate(lines)
         )
+        recipients = "all" if inject.to == [ALL] else ", ".join(inject.to)
+        texts += f'<text class="to" x="{x + 8:.1f}" y="{y + BOX_H - 6:.1f}">→ {xml_text(recipients, TO_CHARS)}</text>'
         out.append(
             f'<g class="{" ".join(kinds)}" data-inject="{inject.id}"><title>{_hover(planned)}</title>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6"/>'
             f'<text class="id" x="{x + 8:.1f}" y="{y + 16:.1f}">{xml_text(heading, BOX_LINE_CHARS + 2)}</text>'
             f"{texts}</g>"
         )
-    out.extend(_edges(plan, layout))
-    out.extend(_legend(lanes_bottom))
+    out.extend(text for edge in edges if (text := edge.label_text()))
+    out.extend(_legend(lanes_bottom + GUTTER - 20))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
