@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import TypeVar, overload
 
 from rich.text import Text
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import DOMQuery
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
@@ -112,7 +113,33 @@ def with_own_screenshot(commands: Iterable[SystemCommand], save: Callable[[], ob
 W = TypeVar("W", bound=Widget)
 
 
-class BaseScreenQueries(App[None]):
+class SavesScreenshots(App[None]):
+    """A console whose palette Screenshot saves into a folder that exists and says where (or why it could not)."""
+
+    screenshots: Path | None = None
+    """Where the palette's Screenshot saves (the current directory when None)."""
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from with_own_screenshot(super().get_system_commands(screen), self.action_screenshot)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save the screen as SVG in the screenshots folder (a browser gets it as a download) and say where."""
+        if self.is_web:
+            self.deliver_screenshot(filename, path)
+            return
+        folder = Path(path) if path else (self.screenshots or Path.cwd())
+        name = filename or screenshot_name(self.title, dt.datetime.now())
+        self._save_screenshot(self.export_screenshot(), folder, name)
+
+    @work(thread=True, group="files")
+    def _save_screenshot(self, svg: str, folder: Path, name: str) -> None:
+        saved, said = write_screenshot(svg, folder, name)
+        self.call_from_thread(
+            self.notify, said, title="Screenshot", severity="information" if saved else "error", markup=False
+        )
+
+
+class BaseScreenQueries(SavesScreenshots):
     """Typed queries against a console's own screen, whatever dialog or palette sits on top of it."""
 
     @overload
