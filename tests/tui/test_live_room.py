@@ -18,6 +18,7 @@ from ttx.tui.keys import KeyHelp
 from ttx.tui.participant import SeatApp
 
 from .conftest import Live
+from .test_hostile_text import screen_text
 from .waiting import Watch
 
 
@@ -314,3 +315,59 @@ async def test_text_typed_right_after_tab_or_enter_goes_to_the_field_they_lead_t
         burst("enter", *"Attached")  # on the request to XBO: its answer
         await pilot.wait_for_scheduled_animations()
         assert app.query_one("#answer", Input).value == "Attached"
+
+
+ROOM_SIZES = {"80x24": (80, 24), "100x30": (100, 30), "120x40": (120, 40), "160x45": (160, 45), "200x60": (200, 60)}
+"""Delegations' laptops, the facilitator's screen and a wide monitor."""
+SHIPPED_TITLE = "Allegation that a port official tipped off the smugglers"
+"""A title as long as those of the shipped scenarios (MONSOON DRIFT A3-4; they run 25 to 70 characters)."""
+
+
+def on_list(app: SeatApp) -> str:
+    """The words the inject list shows on the screen, in reading order, one space apart."""
+    region = app.inject_list.scrollable_content_region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    return " ".join(word for line in lines for word in line[region.x : region.right].split())
+
+
+def long_handover(live: Live) -> None:
+    live.act(cmd.Start())
+    live.advance(9)  # D1 17:00: five injects to XAR
+    live.act(cmd.Adhoc(id="X-HANDOVER", to=["all"], tlp="AMBER+STRICT", title=SHIPPED_TITLE))
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES)
+async def test_the_highlighted_inject_shows_its_whole_title_and_no_id_or_tlp_label_is_cut(
+    live: Live, size: str
+) -> None:
+    long_handover(live)
+    app = seat(live, "delegation:XAR")
+    async with app.run_test(size=ROOM_SIZES[size]) as pilot:
+        await pilot.wait_for_scheduled_animations()
+        assert highlighted(app) == "X-HANDOVER"
+        words = on_list(app)
+        assert f"X-HANDOVER {SHIPPED_TITLE}" in words, f"the highlighted title is cut: {words!r}"
+        for inject_id in listed(app):
+            assert f" {inject_id} " in f" {words} ", f"{inject_id} is cut: {words!r}"
+        assert "TLP:AMBER+STRICT" in screen_text(app)
+
+
+async def test_the_row_left_goes_back_to_one_line_and_says_its_title_is_cut(live: Live) -> None:
+    long_handover(live)
+    app = seat(live, "delegation:XAR")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.wait_for_scheduled_animations()
+        await pilot.press("j")
+        await pilot.wait_for_scheduled_animations()
+        assert highlighted(app) == "N1-4"
+        words = on_list(app)
+        assert "N1-4 Patrol boat alongside the ferry — decision required" in words
+        assert SHIPPED_TITLE not in words and "X-HANDOVER Allegation that a port" in words
+        handover = next(line for line in screen_text(app).splitlines() if "X-HANDOVER" in line and "Allegation" in line)
+        assert "…" in handover, "a cut title says so"
+        await pilot.press("k")
+        await pilot.wait_for_scheduled_animations()
+        assert f"X-HANDOVER {SHIPPED_TITLE}" in on_list(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.wait_for_scheduled_animations()
+        assert f"X-HANDOVER {SHIPPED_TITLE}" in on_list(app), "a smaller terminal gives the title more lines"

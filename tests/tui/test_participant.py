@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 from textual.widgets import DataTable, Input, Select, TextArea
 
 from ttx.engine import commands as cmd
 from ttx.engine.events import Rating
 from ttx.engine.session import SessionReader
 from ttx.store.sqlite import SqliteStore
+from ttx.text import one_line
+from ttx.tui.inject_list import EXPANDED_LINES, whole_title
 from ttx.tui.participant import SeatApp
 
 from .conftest import Live
@@ -188,3 +195,16 @@ async def test_the_recorded_message_stays_in_view_when_the_responses_above_it_gr
         await pilot.wait_for_scheduled_animations()
         reader, result = app.query_one("#reader"), app.query_one("#result")
         assert reader.region.contains_region(result.region), "the confirmation is on screen, not pushed below it"
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=st.text(min_size=1, max_size=600), width=st.integers(min_value=1, max_value=120))
+def test_a_highlighted_title_is_shown_whole_or_cut_with_an_ellipsis_in_the_lines_it_is_given(
+    title: str, width: int
+) -> None:
+    console = Console(width=200, file=io.StringIO(), force_terminal=True)
+    text, lines = whole_title(title, width, console)
+    written = one_line(title)
+    assert text.plain == written or (text.plain.endswith("…") and written.startswith(text.plain[:-1]))
+    assert 1 <= lines <= EXPANDED_LINES
+    assert len(console.render_lines(text, console.options.update(width=width))) == lines, "the row fits the title"

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Digits
 
 from ttx.engine import commands as cmd
+from ttx.store.queue import HEARTBEAT_STALE
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.projector import ProjectorApp
 
@@ -78,3 +79,9 @@ async def test_the_wall_says_when_the_controller_stops_and_its_clock_stops_with_
         running[0] = True
         await watch.polled(pilot)
         assert "controller stopped" not in rendered(app)
+
+
+def test_the_wall_reads_the_session_often_enough_to_show_a_stopped_controller_within_two_seconds(live: Live) -> None:
+    app = ProjectorApp(SqliteStore(live.path, read_only=True))  # as `ttx screen` and the served wall open it
+    assert HEARTBEAT_STALE + app.poll_seconds < 2.0, "a heartbeat gone stale must be read within two seconds"
+    app.store.close()

@@ -66,6 +66,7 @@ class SeatApp(BaseScreenQueries):
     """A console for one seat that joined a session: delegation, cell scribe or evaluator."""
 
     CSS_PATH = "app.tcss"
+    CSS = "#injects-tab #reader { min-width: 44; }"  # the list beside it takes the rest: half of a wider terminal
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit"),
         Binding("r", "respond", "Respond"),

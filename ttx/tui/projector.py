@@ -35,11 +35,15 @@ class ProjectorApp(App[None]):
     """
     BINDINGS = [Binding("q", "quit", "Quit")]
 
-    def __init__(self, store: EventStore, *, poll: float = 0.5, clock: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self, store: EventStore, *, poll: float = 0.25, clock: Callable[[], dt.datetime] | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.state: ExerciseState = fold(store.events())
         self.poll_seconds = poll
+        """Seconds between reads of the session, as on the seat consoles: a poll that finds nothing new reads one
+        counter and the controller's heartbeat, so a stopped controller shows within 2 s at little cost."""
         self.wall = clock or (lambda: dt.datetime.now(dt.UTC))
         self._polling = False
         self._shown: list[str] = []
