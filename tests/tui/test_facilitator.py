@@ -15,14 +15,26 @@ from ttx.engine import commands as cmd
 from ttx.engine.clock import ManualClock
 from ttx.engine.controller import Controller
 from ttx.engine.creation import create_session
+from ttx.engine.events import Rating
 from ttx.engine.state import Lifecycle
 from ttx.loader.load import load_scenario
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.common import ConfirmScreen
 from ttx.tui.facilitator import AdhocScreen, FacilitatorApp, InjectDetail
+from ttx.tui.facilitator_dialogs import RatingDetail
 
 from .conftest import Live
-from .test_hostile_text import HOSTILE, ISSUE, SHOWN_NOWHERE, Hostile, hostile_scenario, screen_text
+from .test_hostile_text import (
+    EVERY_PIECE,
+    HOSTILE,
+    ISSUE,
+    SHOWN_NOWHERE,
+    Hostile,
+    check,
+    hostile_scenario,
+    screen_text,
+    session,
+)
 
 SLOW = 60.0
 """A tick the tests never wait for: they step the controller themselves (``app.step()``)."""
@@ -255,3 +267,115 @@ async def _confirmations(app: FacilitatorApp, hostile: Hostile) -> None:
             assert hostile.marker("IT0") in asked, asked
             assert not SHOWN_NOWHERE.search(screen_text(app) + asked)
             await press(pilot, "n")
+
+
+def feed_text(app: FacilitatorApp) -> str:
+    """The feed as one text, its wrapped lines joined again."""
+    return " ".join(line.strip() for line in app.feed.texts)
+
+
+def ratings_rows(app: FacilitatorApp) -> list[list[str]]:
+    """The Ratings tab as a person reads it: each row's cells, top to bottom."""
+    table = app.ratings
+    return [[str(value) for value in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+async def test_an_evaluators_rating_shows_in_the_feed_and_the_ratings_tab(live: Live) -> None:
+    app = FacilitatorApp(live.controller, tick=SLOW)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await press(pilot, "s", "3")
+        live.clock.advance(3600)
+        note = "Lead centre named after 40 min; XBO hesitated"
+        live.controller.store.enqueue(
+            "evaluator:1", cmd.Observe(capability="C1", task="C1.1", rating=Rating.S, note=note, inject="N1-1")
+        )
+        await step(pilot)
+        assert feed_text(app).endswith(
+            "D1 09:00 RATING S (performed with some challenges) C1.1 on N1-1 by evaluator:1: " + note
+        )
+        assert str(app.tabs.get_tab("ratings-tab").label) == "Ratings (1)"
+        await press(pilot, "5")
+        assert app.focused is app.ratings
+        rows = ratings_rows(app)
+        assert rows[:3] == [
+            ["C1", "", "", "", "", "Maritime detection and interception"],
+            ["C1.1", "", "", "", "", "Name the lead centre"],
+            ["", "S", "D1 09:00", "N1-1", "evaluator:1", note],
+        ]
+        assert ["C1.2", "", "", "", "", "Decide whether to board on partial information — not rated yet"] in rows
+
+        live.clock.advance(3600)  # a second rating of the same task, by another evaluator, on another inject: on top
+        live.controller.store.enqueue(
+            "evaluator:2", cmd.Observe(capability="C1", task="C1.1", rating=Rating.U, inject="N1-2")
+        )
+        await step(pilot)
+        await press(pilot, "3")
+        assert feed_text(app).endswith("D1 10:00 RATING U (unable to be performed) C1.1 on N1-2 by evaluator:2")
+        await press(pilot, "5")
+        assert [row[1:5] for row in ratings_rows(app)[2:4]] == [
+            ["U", "D1 10:00", "N1-2", "evaluator:2"],
+            ["S", "D1 09:00", "N1-1", "evaluator:1"],
+        ]
+        assert str(app.tabs.get_tab("ratings-tab").label) == "Ratings (2)"
+
+        first = live.controller.state.observations[0].event.observation
+        app.ratings.move_cursor(row=app.ratings.get_row_index(first))
+        live.controller.store.enqueue("evaluator:2", cmd.Observe(capability="C1", rating=Rating.M))  # a row above it
+        await step(pilot)
+        assert ratings_rows(app)[1][1] == "M" and app.ratings.highlighted == first  # the cursor stays on its rating
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RatingDetail)
+        shown = screen_text(app)
+        assert "S performed with some challenges" in shown and "C1.1 · Name the lead centre" in shown
+        assert "by evaluator:1 at D1 09:00" in shown and "on N1-1 · " in shown and note in shown
+        await press(pilot, "escape")
+        assert app.ratings.highlighted == first
+
+
+async def test_a_long_note_is_one_bounded_line_in_the_feed_and_whole_in_the_detail(live: Live) -> None:
+    app = FacilitatorApp(live.controller, tick=SLOW)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await press(pilot, "s")
+        note = "first line\nsecond line " + "x" * 5000 + " END"
+        live.controller.store.enqueue("evaluator:1", cmd.Observe(capability="C2", rating=Rating.M, note=note))
+        await step(pilot)
+        line = app.view.feed[-1].plain if app.view and app.view.feed else ""
+        assert "C2 by evaluator:1: first line\\nsecond line xxx" in line and "\n" not in line
+        assert line.endswith(f"… (+{len(note) - 160:,} characters)") and len(line) < 300
+        await press(pilot, "3")
+        shown = feed_text(app)
+        assert "first line\\nsecond line" in shown and "characters)" in shown and "END" not in shown
+        await press(pilot, "5")
+        observation = live.controller.state.observations[0].event.observation
+        app.ratings.move_cursor(row=app.ratings.get_row_index(observation))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RatingDetail)
+        assert str(app.screen.query_one("#rating-note", Static).render()).endswith("x END")
+
+
+@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(HOSTILE)
+@example(ISSUE)
+@example(EVERY_PIECE)
+def test_a_rating_note_is_shown_as_written(hostile: Hostile) -> None:
+    with session() as live:
+        asyncio.run(_rating_note(live, hostile))
+
+
+async def _rating_note(live: Live, hostile: Hostile) -> None:
+    app = FacilitatorApp(live.controller, tick=SLOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        live.controller.store.enqueue(
+            "evaluator:1", cmd.Observe(capability="C1", task="C1.2", rating=Rating.P, note=hostile.text("ON0"))
+        )
+        await step(pilot)
+        await press(pilot, "3")
+        check(app, [hostile], "ON")  # the feed
+        await press(pilot, "5")
+        check(app, [hostile], "ON")  # the Ratings tab
+        observation = live.controller.state.observations[-1].event.observation
+        app.ratings.move_cursor(row=app.ratings.get_row_index(observation))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RatingDetail)
+        check(app, [hostile], "ON")  # the rating in full

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from ttx.engine import commands as cmd
+from ttx.engine.events import Rating
 from ttx.engine.session import SessionReader
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.facilitator import FacilitatorApp
@@ -121,9 +122,28 @@ FACILITATOR_VIEWS = {
     "release": ("d", "r"),
     "advance": ("a",),
     "goto": ("g",),
+    "ratings": ("5",),
+    "rating": (),
 }
-"""Every screen of the facilitator console: its four tabs, the key help, an inject in full, every response in full,
-the ad-hoc form, the release and advance confirmations, a one-line prompt."""
+"""Every screen of the facilitator console: its five tabs, the key help, an inject in full, every response in full,
+the ad-hoc form, the release and advance confirmations, a one-line prompt, an evaluator's rating in full."""
+
+
+def ratings(live: Live) -> None:
+    """Two evaluators' ratings: a critical task rated twice (the later first), a capability as a whole, a long note."""
+    live.act(
+        cmd.Observe(
+            capability="C1", task="C1.1", rating=Rating.S, note="Named after 40 min; XBO hesitated", inject="N1-1"
+        ),
+        "evaluator:1",
+    )
+    live.act(cmd.Observe(capability="C1", task="C1.3", rating=Rating.U, inject="N1-2"), "evaluator:2")
+    live.act(
+        cmd.Observe(capability="C1", task="C1.1", rating=Rating.P, note="Named at once", inject="N1-1"), "evaluator:2"
+    )
+    live.act(cmd.Observe(capability="C2", rating=Rating.M, note="No triage plan. " * 40), "evaluator:1")
+
+
 SEAT_VIEWS = {"injects": (), "requests": ("2",), "keys": ("question_mark",)}
 
 
@@ -131,6 +151,8 @@ SEAT_VIEWS = {"injects": (), "requests": ("2",), "keys": ("question_mark",)}
 @pytest.mark.parametrize("view", FACILITATOR_VIEWS)
 def test_facilitator_at_room_sizes(snap_compare: Any, live: Live, view: str, size: str) -> None:
     room(live)
+    if view in ("ratings", "rating"):
+        ratings(live)
     app = FacilitatorApp(live.controller, tick=60)
     if view == "reader":
 
@@ -149,6 +171,17 @@ def test_facilitator_at_room_sizes(snap_compare: Any, live: Live, view: str, siz
             await keys_then("r")(pilot)
 
         assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=release)
+        return
+    if view == "rating":
+
+        async def rating(pilot: Pilot[Any]) -> None:
+            await keys_then("5")(pilot)
+            app.ratings.move_cursor(
+                row=app.ratings.get_row_index(live.controller.state.observations[-1].event.observation)
+            )
+            await keys_then("enter")(pilot)  # the capability rated as a whole, with a long note
+
+        assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=rating)
         return
     assert snap_compare(app, terminal_size=ROOM_SIZES[size], run_before=keys_then(*FACILITATOR_VIEWS[view]))
 

@@ -24,6 +24,7 @@ from ttx.engine.events import (
     DecisionTaken,
     EventRecord,
     InjectReleased,
+    ObservationRecorded,
     PhaseEntered,
     RequestAnswered,
     RequestSent,
@@ -93,6 +94,42 @@ class AgendaLine:
     title: str
 
 
+@dataclass(frozen=True, slots=True)
+class RatingLine:
+    """One evaluator's rating (an observation) as the console shows it: who, when, on which inject, what, the note."""
+
+    id: str
+    """The observation's id (``OBS12``)."""
+    when: str
+    evaluator: str
+    capability: str
+    task: str | None
+    """The critical task's reference id (``C1.2``); None when the capability as a whole was rated."""
+    rating: str
+    inject: str | None
+    note: str
+    """As written (any length the engine accepted): widgets bound it where they show it."""
+
+    @property
+    def rated(self) -> str:
+        """What was rated: the critical task's id, or the capability's."""
+        return self.task or self.capability
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLine:
+    """A capability, or one of its critical tasks, that evaluators rate (the scenario's: it never changes)."""
+
+    capability: str
+    task: str | None
+    title: str
+
+    @property
+    def rated(self) -> str:
+        """The id a rating of it carries: the critical task's, or the capability's."""
+        return self.task or self.capability
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ControlView:
     """Everything the facilitator's main screen shows at one moment; ``msel``/``board`` are None when unchanged.
@@ -105,6 +142,8 @@ class ControlView:
     clock: ClockView
     msel: tuple[MselLine, ...] | None
     board: tuple[BoardLine, ...] | None
+    ratings: tuple[RatingLine, ...] | None = None
+    """Every rating so far, in the order given; None when no new one came."""
     feed: tuple[Text, ...] = field(default=())
     """Feed lines of the events applied since the view before (added on the UI thread, in order)."""
 
@@ -133,8 +172,28 @@ def speed_text(speed: float) -> str:
     return "max" if speed == MAX_SPEED else f"{speed:g}x"
 
 
+RATING_WORDS = {
+    "P": "performed without challenges",
+    "S": "performed with some challenges",
+    "M": "performed with major challenges",
+    "U": "unable to be performed",
+    "NO": "not observed",
+}
+"""What each rating letter means (HSEEP), in the words evaluators are given."""
+RATING_STYLE = {"P": "bold green", "S": "bold yellow", "M": "bold dark_orange", "U": "bold red", "NO": "dim"}
+FEED_NOTE_CHARS = 160
+"""The longest part of a rating's note the feed shows (the Ratings tab opens it in full)."""
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` on one line (see :func:`ttx.text.one_line`), cut after ``limit`` characters with a mark saying how much."""
+    if len(text) <= limit:
+        return one_line(text)
+    return one_line(text[:limit]) + f"… (+{len(text) - limit:,} characters)"
+
+
 def feed_line(record: EventRecord, state: ExerciseState) -> Text | None:
-    """One event as a line of the facilitator's feed (None: not for the feed, such as evaluators' notes)."""
+    """One event as a line of the facilitator's feed (None: not for the feed, such as the facilitator's own notes)."""
     event = record.event
     when = (f"{time_text(record.at, state)} " if state.scenario else "", "dim")
     # every part after the coloured tag is scenario or participant text: one_line shows it as written, on its line
@@ -159,6 +218,17 @@ def feed_line(record: EventRecord, state: ExerciseState) -> Text | None:
         return Text.assemble(
             when, ("ANSWER ", "bold magenta"), one_line(f"{event.by} on {event.request}: {event.text}")
         )
+    if isinstance(event, ObservationRecorded):
+        rating = event.rating.value
+        on = f" on {event.inject}" if event.inject else ""
+        return Text.assemble(
+            when,
+            ("RATING ", "bold green"),
+            (rating, RATING_STYLE.get(rating, "bold")),
+            f" ({RATING_WORDS.get(rating, rating)}) ",
+            one_line(f"{event.task or event.capability}{on} by {event.evaluator}"),
+            (": " + clipped(event.note, FEED_NOTE_CHARS) if event.note else ""),
+        )
     if isinstance(event, InjectReleased):
         return Text.assemble(when, ("released ", "green"), one_line(f"{event.inject} ({event.via.value})"))
     if isinstance(event, PhaseEntered):
@@ -179,6 +249,8 @@ class ControlLink:
         self._feed_lock = threading.Lock()
         self._serial = 0
         self._shown: tuple[int, int] | None = None
+        self._rated = -1
+        """How many ratings the last view carried."""
         self._unsubscribe: Callable[[], None] | None = None
         self.closed = False
         """Set when the console closes: a worker still running then leaves the controller alone."""
@@ -249,12 +321,31 @@ class ControlLink:
         changed = force or moment != self._shown
         self._shown = moment
         self._serial += 1
+        rated = len(state.observations) != self._rated or force
+        self._rated = len(state.observations)
         return ControlView(
             serial=self._serial,
             seq=state.seq,
             clock=self._clock(now),
             msel=self._msel(now) if changed else None,
             board=self._board(now) if changed else None,
+            ratings=self._ratings() if rated else None,
+        )
+
+    def _ratings(self) -> tuple[RatingLine, ...]:
+        state = self.controller.state
+        return tuple(
+            RatingLine(
+                id=o.event.observation,
+                when=time_text(o.at, state),
+                evaluator=o.event.evaluator,
+                capability=o.event.capability,
+                task=o.event.task,
+                rating=o.event.rating.value,
+                inject=o.event.inject,
+                note=o.event.note,
+            )
+            for o in state.observations
         )
 
     def _clock(self, now: int) -> ClockView:
@@ -357,3 +448,16 @@ def agenda_lines(state: ExerciseState) -> tuple[AgendaLine, ...]:
         for day in state.scenario.days
         for item in day.agenda
     )
+
+
+def task_lines(state: ExerciseState) -> tuple[TaskLine, ...]:
+    """What evaluators rate, in the scenario's order: each capability, then its critical tasks."""
+    assert state.scenario is not None
+    lines: list[TaskLine] = []
+    for capability in state.scenario.capabilities:
+        lines.append(TaskLine(capability.id, None, capability.name))
+        lines += [
+            TaskLine(capability.id, task, title)
+            for task, title in zip(capability.task_ids(), capability.critical_tasks, strict=True)
+        ]
+    return tuple(lines)

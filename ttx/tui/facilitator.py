@@ -40,18 +40,27 @@ from ttx.tui.common import (
     with_own_screenshot,
     write_screenshot,
 )
-from ttx.tui.control import CommandDone, ControlLink, ControlView, Stepped, agenda_lines, speed_text
-from ttx.tui.facilitator_dialogs import AdhocScreen, InjectDetail
+from ttx.tui.control import (
+    CommandDone,
+    ControlLink,
+    ControlView,
+    Stepped,
+    agenda_lines,
+    speed_text,
+    task_lines,
+)
+from ttx.tui.facilitator_dialogs import AdhocScreen, InjectDetail, RatingDetail
 from ttx.tui.feed import Feed
 from ttx.tui.keys import KeyHelp, binding_lines
 from ttx.tui.msel_table import ControlTabs, Filters, MselTable
+from ttx.tui.ratings import RatingLegend, RatingsTable
 
 __all__ = ["AdhocScreen", "FacilitatorApp", "InjectDetail", "speed_text"]
 
 SPEEDS = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, MAX_SPEED]
 STATUSES = [None, "due", "pending", "held", "required", "overdue", "answered", "released", "skipped"]
 STEP = "controller-step"
-TABS = {"msel-tab": "msel", "board-tab": "board", "feed-tab": "feed", "agenda-tab": "agenda"}
+TABS = {"msel-tab": "msel", "board-tab": "board", "feed-tab": "feed", "agenda-tab": "agenda", "ratings-tab": "ratings"}
 
 
 class FacilitatorApp(App[None]):
@@ -82,12 +91,13 @@ class FacilitatorApp(App[None]):
         Binding("2", "tab('board-tab')", "Board", show=False),
         Binding("3", "tab('feed-tab')", "Feed", show=False),
         Binding("4", "tab('agenda-tab')", "Agenda", show=False),
+        Binding("5", "tab('ratings-tab')", "Ratings (evaluators' observations)", show=False),
         Binding("question_mark", "keys", "Keys"),
         Binding("q", "quit", "Quit"),
     ]
 
     view: reactive[ControlView | None] = reactive(None, always_update=True, init=False)
-    """The controller's latest view; the clock bar, MSEL, board and feed bind to it."""
+    """The controller's latest view; the clock bar, MSEL, board, feed and ratings bind to it."""
     filters: reactive[Filters] = reactive(Filters, init=False)
     """What the MSEL lists."""
 
@@ -125,6 +135,11 @@ class FacilitatorApp(App[None]):
         return self.screen_stack[0].query_one("#feed", Feed)
 
     @property
+    def ratings(self) -> RatingsTable:
+        """Every evaluator's rating so far, per capability and critical task."""
+        return self.screen_stack[0].query_one("#ratings", RatingsTable)
+
+    @property
     def tabs(self) -> ControlTabs:
         """The tabs."""
         return self.screen_stack[0].query_one(ControlTabs)
@@ -141,10 +156,14 @@ class FacilitatorApp(App[None]):
                 yield Feed(self.join_lines, id="feed").data_bind(FacilitatorApp.view)
             with TabPane("Agenda", id="agenda-tab"):
                 yield Agenda(id="agenda")
+            with TabPane("Ratings", id="ratings-tab"):
+                yield RatingLegend(id="rating-legend")
+                yield RatingsTable(id="ratings").data_bind(FacilitatorApp.view)
         yield Footer()
 
     def on_mount(self) -> None:
         self.screen_stack[0].query_one("#agenda", Agenda).lines = agenda_lines(self.controller.state)
+        self.ratings.tasks = task_lines(self.controller.state)
         self.msel.focus()
         self._open()
         self.set_interval(self.tick_seconds, self._tick)
@@ -198,7 +217,8 @@ class FacilitatorApp(App[None]):
         view = message.view
         current = self.view
         if current is not None and view.serial < current.serial:
-            view = replace(current, msel=None, board=None)  # a slower worker's older view: only its feed lines
+            # a slower worker's older view: only its feed lines (and its ratings, which the table takes if newer)
+            view = replace(current, msel=None, board=None, ratings=view.ratings)
         self.view = replace(view, feed=self.link.take_feed())
         if current is None:
             self.call_after_refresh(self._freeze_what_is_loaded)
@@ -221,6 +241,15 @@ class FacilitatorApp(App[None]):
     def _open_inject(self, message: MselTable.Opened) -> None:
         self.push_screen(InjectDetail(self.controller, message.inject_id))
 
+    @on(RatingsTable.Opened)
+    def _open_rating(self, message: RatingsTable.Opened) -> None:
+        rating = message.rating
+        inject = None
+        if rating.inject is not None:
+            with self.controller.lock:
+                inject = self._named(rating.inject)
+        self.push_screen(RatingDetail(rating, message.title, inject))
+
     # ------------------------------------------------------------------ actions
     async def action_quit(self) -> None:
         """Close the console cleanly: the clock's moment is recorded first, so a resume starts from here."""
@@ -234,6 +263,7 @@ class FacilitatorApp(App[None]):
                 [
                     "In the inject detail (Enter on an MSEL row): v reads every response in full; t there "
                     "switches side by side / one after another.",
+                    "In the Ratings tab, Enter on a rating shows its note in full.",
                     "Dialogs: y / n answer, Esc cancels, ctrl+s sends a form.",
                     "ctrl+p opens the command palette (every action above, and a screenshot).",
                 ],

@@ -1,4 +1,4 @@
-"""The facilitator's dialogs: one inject in full with its responses, and the ad-hoc inject form."""
+"""The facilitator's dialogs: one inject in full with its responses, one rating in full, and the ad-hoc inject form."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Markdown, Select, TextArea
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Markdown, Select, Static, TextArea
 
 from ttx.engine import commands as cmd
 from ttx.engine.controller import Controller
@@ -20,6 +20,7 @@ from ttx.model.base import Tlp
 from ttx.model.scenario import Option
 from ttx.text import authored_markdown, markdown_text, one_line
 from ttx.tui.common import cell, literal, markdown_code
+from ttx.tui.control import RATING_STYLE, RATING_WORDS, RatingLine
 from ttx.tui.responses import ResponseReader
 
 
@@ -109,6 +110,44 @@ class InjectDetail(ModalScreen[None]):
         """Every response to the inject, full text, on its own screen."""
         with self.controller.lock:
             self.app.push_screen(ResponseReader(self.controller.state, self.inject_id))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class RatingDetail(ModalScreen[None]):
+    """One evaluator's rating in full: what was rated, the rating and its meaning, by whom, on which inject, the note."""
+
+    DEFAULT_CSS = "RatingDetail #rating-note { margin: 1 0; }"
+    BINDINGS = [Binding("escape,q", "close", "Close")]
+
+    def __init__(self, rating: RatingLine, title: str, inject: str | None) -> None:
+        super().__init__()
+        self.rating = rating
+        self.title_of_rated = title
+        """The capability's or critical task's title."""
+        self.inject = inject
+        """The inject it was given on, as id and title (None: none named)."""
+
+    def compose(self) -> ComposeResult:
+        rating = self.rating
+        heading = Text.assemble(
+            (rating.rating, RATING_STYLE.get(rating.rating, "bold")),
+            f" {RATING_WORDS.get(rating.rating, rating.rating)}",
+            ("\n", ""),
+            (one_line(f"{rating.rated} · {self.title_of_rated}"), "bold"),
+            "\n",
+            one_line(f"by {rating.evaluator} at {rating.when}"),
+            "\n",
+            one_line(f"on {self.inject}") if self.inject else "on no particular inject",
+        )
+        with VerticalScroll(id="dialog"):
+            yield Static(heading, id="rating-heading")
+            yield Static(literal(rating.note) if rating.note else Text("(no note)", style="dim"), id="rating-note")
+            yield Button("Close (Esc)", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -212,12 +212,14 @@ class MselTable(DataTable[Text | str]):
 
 
 class ControlTabs(TabbedContent):
-    """The facilitator's tabs; the MSEL tab says which injects it lists (``MSEL (day 2, due)``)."""
+    """The facilitator's tabs; the MSEL tab says which injects it lists (``MSEL (day 2, due)``), the Ratings tab how
+    many ratings evaluators have given (``Ratings (3)``)."""
 
     view: reactive[ControlView | None] = reactive(None, always_update=True, init=False)
     """The controller's latest view (the day it is)."""
     filters: reactive[Filters] = reactive(Filters, init=False)
     """What the MSEL lists."""
+    _rated = 0
 
     def watch_view(self) -> None:
         self._caption()
@@ -231,3 +233,6 @@ class ControlTabs(TabbedContent):
         tab = self.get_tab("msel-tab")
         if str(tab.label) != label.plain:
             tab.label = label
+        if self.view is not None and self.view.ratings and len(self.view.ratings) > self._rated:
+            self._rated = len(self.view.ratings)  # (never fewer: ratings are never taken back)
+            self.get_tab("ratings-tab").label = f"Ratings ({self._rated})"
