@@ -28,6 +28,14 @@ TLP_STYLE = {
     Tlp.GREEN: "bold white on green4",
     Tlp.CLEAR: "bold black on white",
 }
+RATING_WORDS = {
+    "P": "performed without challenges",
+    "S": "performed with some challenges",
+    "M": "performed with major challenges",
+    "U": "unable to be performed",
+    "NO": "not observed",
+}
+"""What each rating letter means (HSEEP), in the words evaluators are given."""
 STATUS_STYLE = {
     "pending": "dim",
     "due": "bold yellow",

@@ -37,7 +37,7 @@ from ttx.engine.views import board_rows, cell_rows, live_msel_rows, time_text
 from ttx.model.base import Tlp
 from ttx.model.time import SECONDS_PER_MINUTE
 from ttx.text import one_line
-from ttx.tui.common import banner
+from ttx.tui.common import RATING_WORDS, banner
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +172,6 @@ def speed_text(speed: float) -> str:
     return "max" if speed == MAX_SPEED else f"{speed:g}x"
 
 
-RATING_WORDS = {
-    "P": "performed without challenges",
-    "S": "performed with some challenges",
-    "M": "performed with major challenges",
-    "U": "unable to be performed",
-    "NO": "not observed",
-}
-"""What each rating letter means (HSEEP), in the words evaluators are given."""
 RATING_STYLE = {"P": "bold green", "S": "bold yellow", "M": "bold dark_orange", "U": "bold red", "NO": "dim"}
 FEED_NOTE_CHARS = 160
 """The longest part of a rating's note the feed shows (the Ratings tab opens it in full)."""

@@ -19,8 +19,8 @@ from ttx.engine.views import time_text
 from ttx.model.base import Tlp
 from ttx.model.scenario import Option
 from ttx.text import authored_markdown, markdown_text, one_line
-from ttx.tui.common import cell, literal, markdown_code
-from ttx.tui.control import RATING_STYLE, RATING_WORDS, RatingLine
+from ttx.tui.common import RATING_WORDS, cell, literal, markdown_code
+from ttx.tui.control import RATING_STYLE, RatingLine
 from ttx.tui.responses import ResponseReader
 
 

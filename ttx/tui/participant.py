@@ -34,7 +34,7 @@ from ttx.engine.session import SessionReader
 from ttx.engine.views import may_see_request, may_see_responses, speakers, time_text, visible_injects
 from ttx.model.scenario import PLAYER_CELL_KINDS, Inject
 from ttx.text import authored_markdown, markdown_text, one_line, visible
-from ttx.tui.common import Banner, BaseScreenQueries, banner, literal, markdown_code
+from ttx.tui.common import RATING_WORDS, Banner, BaseScreenQueries, banner, literal, markdown_code
 from ttx.tui.drafts import Drafts
 from ttx.tui.inject_list import InjectList, ListRow
 from ttx.tui.keys import KeyHelp, binding_lines
@@ -802,12 +802,3 @@ class SeatApp(BaseScreenQueries):
     def on_unmount(self) -> None:
         with self.poller.lock:
             self.client.close()  # drafts are already on disk: every keystroke saved them
-
-
-RATING_WORDS = {
-    "P": "performed without challenges",
-    "S": "performed with some challenges",
-    "M": "performed with major challenges",
-    "U": "unable to be performed",
-    "NO": "not observed",
-}

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
-from ttx.tui.common import cell
-from ttx.tui.control import RATING_STYLE, RATING_WORDS, ControlView, RatingLine, TaskLine, clipped
+from ttx.tui.common import RATING_WORDS, cell
+from ttx.tui.control import RATING_STYLE, ControlView, RatingLine, TaskLine, clipped
 
 COLUMNS = ("task", "rating", "when", "inject", "by", "note")
 HEADINGS = {"note": "task / note"}
