@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar, overload
 
@@ -121,14 +121,23 @@ def with_own_screenshot(commands: Iterable[SystemCommand], save: Callable[[], ob
 W = TypeVar("W", bound=Widget)
 
 
-class SavesScreenshots(App[None]):
-    """A console whose palette Screenshot saves into a folder that exists and says where (or why it could not)."""
+class Console(App[None]):
+    """What every console's palette holds: one command per key binding, and a Screenshot that says where it saved."""
 
     screenshots: Path | None = None
     """Where the palette's Screenshot saves (the current directory when None)."""
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from with_own_screenshot(super().get_system_commands(screen), self.action_screenshot)
+        for binding in self.BINDINGS:  # the palette is built from the bindings: one list of what the console does
+            if isinstance(binding, Binding) and binding.description and binding.action != "quit":
+                yield SystemCommand(binding.description, f"key {binding.key}", self._runner(binding.action))
+
+    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save the screen as SVG in the screenshots folder (a browser gets it as a download) and say where."""
@@ -147,7 +156,7 @@ class SavesScreenshots(App[None]):
         )
 
 
-class BaseScreenQueries(SavesScreenshots):
+class BaseScreenQueries(Console):
     """Typed queries against a console's own screen, whatever dialog or palette sits on top of it."""
 
     @overload

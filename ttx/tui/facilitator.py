@@ -8,17 +8,15 @@ controller is stepped, and given commands, in worker threads that post :class:`S
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, TabPane
 
 from ttx.engine import commands as cmd
@@ -33,13 +31,7 @@ from ttx.text import one_line, visible
 from ttx.tui.agenda import Agenda
 from ttx.tui.board import Board
 from ttx.tui.clock_bar import ClockBar
-from ttx.tui.common import (
-    ConfirmScreen,
-    TextPrompt,
-    screenshot_name,
-    with_own_screenshot,
-    write_screenshot,
-)
+from ttx.tui.common import ConfirmScreen, Console, TextPrompt
 from ttx.tui.control import (
     CommandDone,
     ControlLink,
@@ -63,7 +55,7 @@ STEP = "controller-step"
 TABS = {"msel-tab": "msel", "board-tab": "board", "feed-tab": "feed", "agenda-tab": "agenda", "ratings-tab": "ratings"}
 
 
-class FacilitatorApp(App[None]):
+class FacilitatorApp(Console):
     """Exercise control: the clock, the MSEL, releases and holds, phases, the live board and feed."""
 
     CSS_PATH = "app.tcss"
@@ -448,32 +440,3 @@ class FacilitatorApp(App[None]):
 
     def action_end(self) -> None:
         self._confirmed("End the exercise? Nothing more will be accepted.", cmd.End())
-
-    # ------------------------------------------------------------------ the palette
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from with_own_screenshot(super().get_system_commands(screen), self.action_screenshot)
-        for binding in self.BINDINGS:  # the palette is built from the bindings: one list of what the console does
-            if isinstance(binding, Binding) and binding.description and binding.action != "quit":
-                yield SystemCommand(binding.description, f"key {binding.key}", self._runner(binding.action))
-
-    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            await self.run_action(action)
-
-        return run
-
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        """Save the screen as SVG in the screenshots folder (a browser gets it as a download) and say where."""
-        if self.is_web:
-            self.deliver_screenshot(filename, path)
-            return
-        folder = Path(path) if path else (self.screenshots or Path.cwd())
-        name = filename or screenshot_name(self.title, dt.datetime.now())
-        self._write_screenshot(self.export_screenshot(), folder, name)
-
-    @work(thread=True, group="files")
-    def _write_screenshot(self, svg: str, folder: Path, name: str) -> None:
-        saved, said = write_screenshot(svg, folder, name)
-        self.call_from_thread(
-            self.notify, said, title="Screenshot", severity="information" if saved else "error", markup=False
-        )

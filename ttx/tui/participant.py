@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -786,18 +785,6 @@ class SeatApp(BaseScreenQueries):
             "● marks an inject you have not opened; the tab labels count what is new.",
         ]
         self.push_screen(KeyHelp(binding_lines(self), notes))
-
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:  # the palette is built from the bindings: one list of what the console does
-            if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(binding.description, f"key {binding.key}", self._runner(binding.action))
-
-    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            await self.run_action(action)
-
-        return run
 
     def on_unmount(self) -> None:
         with self.poller.lock:
