@@ -130,7 +130,7 @@ def _validate_script(path: Path, loaded: LoadedScenario) -> int:
     from ttx.loader.problems import ScenarioError
 
     try:
-        script, _ = load_script(path, loaded.scenario)
+        script, _ = load_script(path, loaded.scenario, loaded.plan)
     except ScenarioError as error:
         for problem in error.problems:
             print(one_line(str(problem)))
@@ -335,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE",
         help="also check a headless-run script against the scenario (repeatable): unknown injects, phases, "
-        "seats and options",
+        "seats and options, and a seat answering an inject that does not go to it",
     )
     _add_limits(validate)
 

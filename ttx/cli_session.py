@@ -83,6 +83,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ttx.loader.problems import ScenarioError
     from ttx.store.sessions import open_store, resolve, session_exists
 
+    if args.allow_rejections and not (args.headless and args.script is not None):
+        return _fail(
+            "usage: ttx run ... --headless --script FILE --allow-rejections (the flag is for headless scripts)"
+        )
+    if args.script is not None and not args.headless:
+        return _fail("usage: ttx run ... --headless --script FILE (a script plays a run without a UI)")
     script = None
     document = None
     problems = []
@@ -93,7 +99,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.extend(error.problems)
     try:
         if args.script is not None:
-            script, document = load_script(args.script, loaded.scenario if loaded is not None else None)
+            scenario, plan = (loaded.scenario, loaded.plan) if loaded is not None else (None, None)
+            script, document = load_script(args.script, scenario, plan)
     except ScenarioError as error:
         problems.extend(error.problems)
     if problems:
@@ -644,7 +651,9 @@ def add_session_commands(add: Any) -> None:
         "speed when resuming",
     )
     run.add_argument(
-        "--script", type=Path, help="YAML file of timed or event-triggered commands (see docs/sessions.md)"
+        "--script",
+        type=Path,
+        help="with --headless: YAML file of timed or event-triggered commands (see docs/sessions.md)",
     )
     run.add_argument(
         "--allow-rejections",

@@ -76,6 +76,8 @@ def test_every_bad_cell_is_reported_at_once_at_its_cell(workbook: Path, tmp_path
         "with =, +, - or @",
         f"{name}:MSEL!L5: the cell is 20,001 characters long; the limit is 20,000",
         f"{name}:MSEL!B6: injects[H1-1].id: duplicate inject id 'H1-1'; first defined at {name}:MSEL!B2",
+        f"{name}:MSEL!C7: Day says '9' but the inject's time puts it on day 2; change Time (Day is worked out from "
+        "it) or leave Day empty",
         f"{name}:Cells!B2: cells[MWG].name: missing required field 'name'",
     ]
     for line in expected:
@@ -248,3 +250,70 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_2(workbook
     exported = ttx("msel", HARBOUR, "--format", "xlsx", "-o", blocked / "msel.xlsx")
     assert exported.returncode == 2
     assert exported.stderr.startswith(f"ttx msel: cannot write {blocked / 'msel.xlsx'}: ")
+
+
+def test_a_bad_response_and_a_day_that_disagrees_are_reported_in_one_run(workbook: Path, tmp_path: Path) -> None:
+    # R Response; H To; C Day. Row 3 is H1-2 (a decision with a response rule), row 7 is H2-2 on day 2.
+    edit(workbook, {"MSEL": {"R3": "maybe", "C7": "1"}})
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert f"{workbook}:MSEL!R3: Response: write yes or no (true or false mean the same), not 'maybe'" in lines
+    assert f"{workbook}:MSEL!C7: Day says '1' but the inject's time puts it on day 2" in result.stderr
+    # also when the scenario itself does not load (an unknown cell elsewhere)
+    edit(workbook, {"MSEL": {"R3": "yes", "H2": "NOPE"}})
+    result = ttx("import", workbook, "-o", tmp_path / "out")
+    assert f"{workbook}:MSEL!H2: injects[H1-1].to[0]: unknown cell or participant 'NOPE'" in result.stderr
+    assert f"{workbook}:MSEL!C7: Day says '1' but the inject's time puts it on day 2" in result.stderr
+    assert result.stderr.splitlines()[-1] == f"{workbook}: not imported, 2 problems"
+
+
+def test_every_exported_response_is_on_its_drop_down_list(workbook: Path) -> None:
+    book = load_workbook(workbook)
+    msel, lists = book["MSEL"], book["Lists"]
+    response = next(cell.column_letter for cell in msel[1] if cell.value == "Response")
+    rule = next(rule for rule in msel.data_validations.dataValidation if str(rule.sqref).startswith(f"{response}2"))
+    column = rule.formula1.split("!")[1].split(":")[0].strip("$").rstrip("$0123456789").strip("$")
+    offered = {cell.value for cell in lists[column][1:] if cell.value}
+    written = {cell.value for cell in msel[response][1:] if cell.value}
+    assert written and written <= offered, (written, offered)
+    assert {"yes", "no"} <= offered
+    assert rule.error == "Write yes or no (true or false mean the same)."
+
+
+def test_serial_and_day_are_numbers_and_every_drop_down_reaches_the_last_row_read(workbook: Path) -> None:
+    msel = load_workbook(workbook)["MSEL"]
+    assert [(msel["A2"].value, msel["C2"].value)] == [(1, 1)]
+    assert msel["A2"].data_type == "n" and msel["C7"].value == 2
+    assert {
+        str(rule.sqref).split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        for rule in msel.data_validations.dataValidation
+    } == {"20001"}
+
+
+def test_a_problem_in_the_setup_scenario_is_reported_in_its_file(tmp_path: Path) -> None:
+    exported = ttx("msel", HARBOUR, "--format", "csv", "-o", tmp_path / "planner.csv")
+    assert exported.returncode == 0
+    text = (tmp_path / "planner.csv").read_text(encoding="utf-8-sig").replace("H1-2", "Z1-2")
+    (tmp_path / "planner.csv").write_text(text, encoding="utf-8")
+    result = ttx("import", tmp_path / "planner.csv", "--setup", HARBOUR, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    lines = (HARBOUR / "scenario.yaml").read_text(encoding="utf-8").splitlines()
+    guard = next(n for n, line in enumerate(lines, 1) if "responses: [H1-2]" in line)
+    column = lines[guard - 1].index("H1-2") + 1
+    assert (
+        f"{HARBOUR / 'scenario.yaml'}:{guard}:{column}: phases[landing].guard.responses[0]: unknown inject 'H1-2': "
+        "the --setup scenario's own injects are not imported"
+    ) in result.stderr.splitlines(), result.stderr
+
+
+def test_a_sheet_name_with_a_space_is_quoted_in_a_cell_reference(workbook: Path, tmp_path: Path) -> None:
+    book = load_workbook(workbook)
+    for name in book.sheetnames[1:]:
+        del book[name]
+    book["MSEL"]["J2"] = "PURPLE"
+    book["MSEL"].title = "Planner MSEL"
+    book.save(workbook)
+    result = ttx("import", workbook, "--setup", HARBOUR, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{workbook}:'Planner MSEL'!J2: injects[H1-1].tlp: "), result.stderr

@@ -89,22 +89,22 @@ def test_rejected_scripted_commands_are_reported(harbour_watch: LoadedScenario) 
 
 
 def test_headless_run_with_rejected_commands_exits_1(tmp_path: Path) -> None:
-    """XCA sits in PWG and never receives H1-1: only the controller can tell, so the run finds it."""
+    """XAR answers H1-2 at 08:30, before its release at 09:00: only the controller can tell, so the run finds it."""
     script = tmp_path / "scripts" / "not-mine.yaml"
     script.parent.mkdir()
     script.write_text(
-        'actions:\n  - at: D1 08:30\n    as: XCA\n    do: {kind: respond, inject: H1-1, text: "Ours?"}\n',
+        'actions:\n  - at: D1 08:30\n    as: XAR\n    do: {kind: respond, inject: H1-2, text: "Ours?"}\n',
         encoding="utf-8",
     )
     result = headless(HARBOUR, tmp_path / "a.ttx", script="not-mine", scripts=tmp_path / "scripts")
     assert result.returncode == 1, result.stderr
-    assert f"{script}:2:5: actions[0] at D1 08:30: XCA respond: rejected: no inject H1-1 for XCA" in result.stderr
+    assert f"{script}:2:5: actions[0] at D1 08:30: XAR respond: rejected: no inject H1-2 for XAR" in result.stderr
     assert "1 scripted command(s) rejected: exit 1" in result.stderr
     allowed = headless(
         HARBOUR, tmp_path / "b.ttx", "not-mine", scripts=tmp_path / "scripts", extra=("--allow-rejections",)
     )
     assert allowed.returncode == 0, allowed.stderr
-    assert "rejected: no inject H1-1 for XCA" in allowed.stderr
+    assert "rejected: no inject H1-2 for XAR" in allowed.stderr
 
 
 CHECKED = """\
@@ -142,3 +142,48 @@ def test_a_script_is_checked_against_its_scenario_before_the_run(write: Write, t
     run = headless(HARBOUR, tmp_path / "c.ttx", "checked", scripts=path.parent)
     assert run.returncode == 2 and run.stderr.splitlines() == expected, run.stderr
     assert not (tmp_path / "c.ttx").exists()
+
+
+MIXED = """\
+actions:
+  - when: {relased: H1-2}
+    as: XAR
+    do: {kind: respond, text: x}
+  - at: D1 09:30
+    as: XCA
+    do: {kind: respond, inject: H1-1, text: "Ours?"}
+  - at: D1 10:00
+    as: scribe:PWG
+    do: {kind: respond, inject: H1-4, participant: XCA, text: x}
+  - at: D1 11:00
+    do: {kind: advance_phase, phase: landng}
+  - at: D1 12:00
+    do: {kind: release, inject: H9-9}
+"""
+
+
+def test_script_form_and_scenario_mistakes_come_in_one_round(write: Write, tmp_path: Path) -> None:
+    """A misspelt field in one action does not hide the others' unknown phase and inject; a seat answering
+    an inject that never goes to it is found before the run (H1-1 and H1-4 go to MWG alone)."""
+    path = write("scripts/mixed.yaml", MIXED)
+    checked = ttx("validate", HARBOUR, "--script", path)
+    assert checked.returncode == 2
+    assert checked.stdout.splitlines()[1:] == [
+        f"{path}:2:21: actions[0].when.relased: unknown field 'relased'; did you mean 'released'?",
+        f"{path}:6:9: actions[1].as: XCA does not receive H1-1 (it goes to MWG, XAR, XBO)",
+        f"{path}:9:9: actions[2].as: cell PWG does not receive H1-4 (it goes to MWG, XAR, XBO)",
+        f"{path}:12:38: actions[3].do.phase: unknown phase 'landng'; did you mean 'landing'?",
+        f"{path}:14:33: actions[4].do.inject: unknown inject 'H9-9'",
+        f"{path}: invalid script, 5 problems",
+    ], checked.stdout
+    run = headless(HARBOUR, tmp_path / "m.ttx", "mixed", scripts=path.parent)
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 5, run.stderr
+
+
+def test_allow_rejections_or_a_script_without_a_headless_run_is_refused(tmp_path: Path) -> None:
+    script = HARBOUR.parent / "harbour-watch" / "scenario.yaml"  # any file: it is refused before it is read
+    for extra in (["--allow-rejections"], ["--headless", "--allow-rejections"], ["--script", script]):
+        result = ttx("run", HARBOUR, "--session", tmp_path / "s.ttx", *extra)
+        assert result.returncode == 2, (extra, result.stderr)
+        assert result.stderr.startswith("ttx: usage: ttx run ... --headless --script FILE"), result.stderr
+        assert not (tmp_path / "s.ttx").exists(), "no session is created and no controller started"

@@ -18,10 +18,10 @@ from ttx.spreadsheet.export import to_csv, to_xlsx, workbook_of
 from ttx.spreadsheet.layout import MSEL_COLUMNS, RESPONSE_KEYS, CellError, Kind, read_cell, write_cell
 from ttx.spreadsheet.reader import SheetError, import_msel
 
-from ..helpers import FERRY, HARBOUR, ROOT
+from ..helpers import DATA, FERRY, HARBOUR, ROOT
 
 SHIPPED = sorted(path for path in (ROOT / "scenarios").iterdir() if (path / "scenario.yaml").is_file())
-SCENARIOS = [*SHIPPED, HARBOUR, FERRY]
+SCENARIOS = [*SHIPPED, *sorted(path for path in DATA.iterdir() if (path / "scenario.yaml").is_file())]
 
 
 def export(folder: Path, form: str) -> bytes:
@@ -187,3 +187,42 @@ def test_hseep_column_names_and_singulars_read_as_their_columns(tmp_path: Path) 
     folder.mkdir()
     (folder / "scenario.yaml").write_text(imported.text, encoding="utf-8")
     assert to_csv(workbook_of(load_scenario(folder)).tables[0]) == table
+
+
+def scoped_scenario(root: Path) -> Path:
+    """HARBOUR WATCH with its capabilities in a framework file of three, two of them in scope."""
+    text = (HARBOUR / "scenario.yaml").read_text(encoding="utf-8")
+    start, end = text.index("\nobjectives:\n") + 1, text.index("\ncells:\n") + 1
+    framework = text[start:end] + (
+        "  - id: C3\n    name: Return and reintegration\n    objectives: [O2]\n"
+        "    critical_tasks: [Agree a return plan]\n"
+    )
+    (root / "frameworks").mkdir()
+    (root / "frameworks" / "shared.yaml").write_text(framework, encoding="utf-8")
+    folder = root / "scenarios" / "scoped"
+    folder.mkdir(parents=True)
+    scoped = "include: [../../frameworks/shared.yaml]\nscope: {capabilities: [C1, C2]}\n"
+    (folder / "scenario.yaml").write_text(text[:start] + scoped + text[end:], encoding="utf-8")
+    return folder
+
+
+def test_capabilities_outside_the_scope_are_written_and_the_scope_can_be_widened(tmp_path: Path) -> None:
+    folder = scoped_scenario(tmp_path)
+    assert [c.id for c in load_scenario(folder).scenario.capabilities] == ["C1", "C2"], "the run sees the scope"
+    first = export(folder, "xlsx")
+    book = load_workbook(io.BytesIO(first))
+    assert [row[0] for row in book["Capabilities"].iter_rows(min_row=2, values_only=True)] == ["C1", "C2", "C3"]
+    offered = [row[5] for row in book["Lists"].iter_rows(min_row=2, values_only=True) if row[5]]
+    assert offered == ["C1", "C2", "C3"]
+    source = tmp_path / "msel.xlsx"
+    source.write_bytes(first)
+    imported = tmp_path / "imported"
+    imported.mkdir()
+    (imported / "scenario.yaml").write_text(import_msel(source).text, encoding="utf-8")
+    assert export(imported, "xlsx") == first
+    settings = book["Settings"]
+    row = next(cell.row for cell in settings["A"] if cell.value == "scope")
+    settings[f"B{row}"] = '{"capabilities": ["C1", "C2", "C3"]}'
+    book.save(source)
+    widened = import_msel(source)
+    assert [c.id for c in widened.loaded.scenario.capabilities] == ["C1", "C2", "C3"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -17,7 +18,7 @@ from openpyxl import load_workbook
 from ttx.loader.load import load_scenario
 from ttx.loader.problems import ScenarioError
 from ttx.spreadsheet.export import authored, to_csv, to_xlsx, workbook_of
-from ttx.spreadsheet.reader import SheetError, import_msel
+from ttx.spreadsheet.reader import SheetError, import_msel, sheet_reference
 
 from ..helpers import HARBOUR
 
@@ -130,3 +131,14 @@ def test_any_csv_imports_or_reports_located_problems(header: list[str], rows: li
         except SheetError as error:
             assert error.problems
             assert all(str(problem).startswith(f"{path}:") for problem in error.problems)
+
+
+@given(st.text(min_size=1, max_size=31))
+def test_any_sheet_name_is_written_as_a_reference_that_gives_the_name_back(name: str) -> None:
+    reference = sheet_reference(name)
+    if reference == name:
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}[0-9]+", name)
+    else:
+        assert reference.startswith("'") and reference.endswith("'")
+        assert reference[1:-1].replace("''", "'") == name
+        assert "'" not in reference[1:-1].replace("''", "")

@@ -21,6 +21,7 @@ from ttx.engine.commands import COMMAND_ADAPTER, Command
 from ttx.loader.load import describe_path, validate_document
 from ttx.loader.problems import Problem, ScenarioError
 from ttx.loader.yaml_source import YamlDocument, read_yaml
+from ttx.model.plan import Plan
 from ttx.model.scenario import Scenario
 from ttx.model.time import Duration, ScenarioTime
 
@@ -71,8 +72,11 @@ class Action(BaseModel):
     @classmethod
     def _command_parses(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         when = info.data.get("when")
+        filled = _filled(value, when)
+        if "when" not in info.data and filled.get("kind") in {"respond", "request"} and "inject" not in filled:
+            filled["inject"] = ""  # 'when' is wrong (and reported): the inject it names is not missing too
         try:
-            COMMAND_ADAPTER.validate_python(_filled(value, when))
+            COMMAND_ADAPTER.validate_python(filled)
         except ValidationError as error:
             raise ValueError(
                 "; ".join(_command_problem(item, value) for item in error.errors(include_url=False))
@@ -175,30 +179,38 @@ def _unknown(kind: str, value: str, known: set[str]) -> str:
     return f"unknown {kind} {value!r}" + (f"; did you mean {close[0]!r}?" if close else "")
 
 
-def check_script(script: Script, scenario: Scenario) -> list[ScriptIssue]:
-    """What in a valid script cannot work on this scenario: unknown injects, phases, seats and options.
+def check_script(script: Script, scenario: Scenario, plan: Plan | None = None) -> list[ScriptIssue]:
+    """What in a valid script cannot work on this scenario: unknown injects, phases, seats and options, and
+    (given the scenario's plan) a seat responding to an inject it does not receive.
 
     Caught before the run, these would otherwise be commands the controller rejects (or actions that
     never happen) in the middle of it.
     """
-    injects = {inject.id: inject for inject in scenario.injects}
     adhoc = {
         str(action.do["id"]) for action in script.actions if action.do.get("kind") == "adhoc" and action.do.get("id")
     }
+    return _check_actions(list(enumerate(script.actions)), adhoc, scenario, plan)
+
+
+def _check_actions(
+    actions: list[tuple[int, Action]], adhoc: set[str], scenario: Scenario, plan: Plan | None
+) -> list[ScriptIssue]:
+    injects = {inject.id: inject for inject in scenario.injects}
     inject_ids = set(injects) | adhoc
     phases = {phase.id for phase in scenario.phases}
     cells = {cell.id for cell in scenario.cells}
     participants = {participant.id for participant in scenario.participants}
     issues: list[ScriptIssue] = []
-    for index, action in enumerate(script.actions):
+    for index, action in actions:
         here: tuple[str | int, ...] = ("actions", index)
         if action.when is not None and action.when.released and action.when.released not in inject_ids:
             issues.append(((*here, "when", "released"), _unknown("inject", action.when.released, inject_ids)))
         if action.when is not None and action.when.phase and action.when.phase not in phases:
             issues.append(((*here, "when", "phase"), _unknown("phase", action.when.phase, phases)))
         seat = action.seat
+        role, _, who = seat.partition(":") if ":" in seat else ("delegation", ":", seat)
+        seat_known = False
         if seat != "facilitator":
-            role, _, who = seat.partition(":") if ":" in seat else ("delegation", ":", seat)
             known = {"delegation": participants, "scribe": cells}.get(role)
             if known is not None and who not in known:
                 kind = "delegation" if role == "delegation" else "cell"
@@ -210,11 +222,25 @@ def check_script(script: Script, scenario: Scenario) -> list[ScriptIssue]:
                         f"unknown seat {seat!r}; write a delegation id, scribe:CELL, evaluator:N or facilitator",
                     )
                 )
+            else:
+                seat_known = role in {"delegation", "scribe"}
+        kind_of_command = action.do.get("kind")
         target = action.command_inject()
         if target is not None and "inject" in action.do and target not in inject_ids:
             issues.append(((*here, "do", "inject"), _unknown("inject", target, inject_ids)))
+        if kind_of_command == "advance_phase":
+            phase = action.do.get("phase")
+            if phase is not None and str(phase) not in phases:
+                issues.append(((*here, "do", "phase"), _unknown("phase", str(phase), phases)))
+        planned = plan.by_id.get(target) if plan is not None and target is not None else None
+        if seat_known and planned is not None and kind_of_command in {"respond", "request"}:
+            receivers = planned.participants if role == "delegation" else planned.cells
+            if who not in receivers:
+                sent = ", ".join(sorted(planned.cells | planned.participants))
+                what = who if role == "delegation" else f"cell {who}"
+                issues.append(((*here, "as"), f"{what} does not receive {target} (it goes to {sent})"))
         decision = action.do.get("decision")
-        if action.do.get("kind") == "respond" and decision is not None and target in injects:
+        if kind_of_command == "respond" and decision is not None and target in injects:
             options = {option.id for option in injects[target].options}
             if decision not in options:
                 listed = ", ".join(sorted(options)) or "it has none"
@@ -225,19 +251,47 @@ def check_script(script: Script, scenario: Scenario) -> list[ScriptIssue]:
     return issues
 
 
-def load_script(path: Path, scenario: Scenario | None = None) -> tuple[Script, YamlDocument]:
+def load_script(path: Path, scenario: Scenario | None = None, plan: Plan | None = None) -> tuple[Script, YamlDocument]:
     """Read and check a script (against its scenario when given); every problem located at once.
+
+    A mistake in one action's form does not hide what the other actions get wrong about the scenario.
 
     Raises:
         ScenarioError: the located problems.
     """
     document = read_yaml(path)
-    script = validate_document(Script, document)
+    try:
+        script = validate_document(Script, document)
+    except ScenarioError as error:
+        if scenario is None:
+            raise
+        issues = _check_actions(*_valid_actions(document.data), scenario, plan)
+        raise ScenarioError([*error.problems, *_located(issues, document)]) from None
     if scenario is not None:
-        problems = [
-            Problem(document.locate(where), describe_path(where, document.data), message)
-            for where, message in check_script(script, scenario)
-        ]
+        problems = _located(check_script(script, scenario, plan), document)
         if problems:
-            raise ScenarioError(sorted(problems, key=Problem.sort_key))
+            raise ScenarioError(problems)
     return script, document
+
+
+def _located(issues: list[ScriptIssue], document: YamlDocument) -> list[Problem]:
+    return [Problem(document.locate(where), describe_path(where, document.data), message) for where, message in issues]
+
+
+def _valid_actions(data: Any) -> tuple[list[tuple[int, Action]], set[str]]:
+    """The actions of a script that is not valid as a whole which are valid on their own (by position), and
+    the ad-hoc inject ids the script names."""
+    raw = data.get("actions") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        return [], set()
+    actions: list[tuple[int, Action]] = []
+    adhoc: set[str] = set()
+    for index, item in enumerate(raw):
+        do = item.get("do") if isinstance(item, dict) else None
+        if isinstance(do, dict) and do.get("kind") == "adhoc" and isinstance(do.get("id"), str):
+            adhoc.add(do["id"])
+        try:
+            actions.append((index, Action.model_validate(item)))
+        except ValidationError:
+            continue
+    return actions, adhoc

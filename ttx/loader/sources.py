@@ -111,15 +111,47 @@ LIBRARIES = ("injects", "frameworks")
 """Shared libraries (injects, evaluation frameworks): the nearest folder of each name above a scenario's folder."""
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+"""The installed ttx package."""
+
+
+def packaged_library(name: str) -> Path | None:
+    """The copy of a shared library (``frameworks``, ``injects``) that ships with ttx: ``ttx/library/NAME`` in an
+    installed wheel, or the folder of a source checkout ttx runs from."""
+    for folder, marker in ((PACKAGE_DIR / "library" / name, None), (PACKAGE_DIR.parent / name, "pyproject.toml")):
+        if folder.is_dir() and (marker is None or (PACKAGE_DIR.parent / marker).is_file()):
+            return folder
+    return None
+
+
+def _library_above(base: Path, name: str) -> Path | None:
+    return next((parent / name for parent in base.parents if (parent / name).is_dir()), None)
+
+
 def allowed_roots(scenario_dir: Path) -> list[Path]:
-    """Folders a scenario may include files from: its own, and the shared injects/ and frameworks/ above it."""
+    """Folders a scenario may include files from: its own, and the shared injects/ and frameworks/ above it
+    (or, when there is none above it, the copy that ships with ttx)."""
     base = scenario_dir.resolve()
     roots = [base]
     for name in LIBRARIES:
-        library = next((parent / name for parent in base.parents if (parent / name).is_dir()), None)
+        library = _library_above(base, name) or packaged_library(name)
         if library is not None:
             roots.append(library.resolve())
     return roots
+
+
+def _packaged_matches(base: Path, pattern: str) -> list[Path]:
+    """Files of the packaged library that a pattern pointing into a shared library folder means, when no such
+    folder is above the scenario: ``../../frameworks/bali-process.yaml`` in a scenario kept anywhere."""
+    parts = Path(pattern).parts
+    position = next((n for n, part in enumerate(parts) if part not in ("..", ".")), len(parts))
+    if position == 0 or position >= len(parts) - 1 or parts[position] not in LIBRARIES:
+        return []
+    name = parts[position]
+    library = packaged_library(name)
+    if library is None or _library_above(base.resolve(), name) is not None:
+        return []
+    return sorted(p for p in library.glob(str(Path(*parts[position + 1 :]))) if p.is_file())
 
 
 def _included_documents(main: YamlDocument, limits: Limits, problems: list[Problem]) -> list[YamlDocument]:
@@ -142,7 +174,7 @@ def _included_documents(main: YamlDocument, limits: Limits, problems: list[Probl
         if Path(pattern).is_absolute():
             problems.append(Problem(location, where, "use a path relative to this file"))
             continue
-        matches = sorted(p for p in base.glob(pattern) if p.is_file())
+        matches = sorted(p for p in base.glob(pattern) if p.is_file()) or _packaged_matches(base, pattern)
         if not matches:
             problems.append(Problem(location, where, f"no file matches {pattern!r}"))
             continue

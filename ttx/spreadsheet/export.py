@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ttx.loader.load import LoadedScenario, describe_path
+from ttx.loader.sources import MERGED
 from ttx.model.base import Tlp
 from ttx.model.scenario import ALL, AnswerBy, Channel
 from ttx.spreadsheet.layout import (
@@ -18,8 +19,11 @@ from ttx.spreadsheet.layout import (
     GROUPS_SHEET,
     KEYED,
     LISTS_SHEET,
+    MAX_ROWS,
     MSEL_COLUMNS,
     MSEL_SHEET,
+    RESPONSE_ACCEPTED,
+    RESPONSE_CHOICES,
     RESPONSE_KEYS,
     SECTIONS,
     SETTINGS_SHEET,
@@ -53,6 +57,8 @@ class Validation:
     """0-based column of the Lists sheet."""
     strict: bool
     """Warn on a value that is not in the list (else the list only offers choices: the cell may hold several)."""
+    error: str = "Not one of the values on the Lists sheet."
+    """What the warning on a value outside the list says."""
 
 
 @dataclass
@@ -122,12 +128,22 @@ def _key_value(value: Any) -> str:
 
 
 def authored(loaded: LoadedScenario) -> dict[str, Any]:
-    """The scenario's data as its files have it (before variables and groups are filled in), includes merged."""
+    """The scenario's data as its files have it (before variables and groups are filled in), includes merged.
+
+    Read from the files themselves, in the order the loader merges them: the loaded scenario leaves out
+    the capabilities outside its scope, and a workbook keeps them so that a planner can widen the scope.
+    """
     sources = loaded.sources
     data = dict(sources.main.data)
-    for section, origins in sources.origins.items():
-        if origins or section in data:
-            data[section] = [document.data[section][index] for document, index in origins]
+    for section in MERGED:
+        items = [
+            item
+            for document in sources.documents
+            if isinstance(document.data, dict) and isinstance(document.data.get(section), list)
+            for item in document.data[section]
+        ]
+        if items or section in data:
+            data[section] = items
     return data
 
 
@@ -163,7 +179,7 @@ def workbook_of(loaded: LoadedScenario, *, day: int | None = None, cell: str | N
                 _check(text, f"{table.name} row {number} {header}", problems)
     if problems:
         raise ExportError("\n".join(problems))
-    lists, validations = _lists(loaded)
+    lists, validations = _lists(loaded, data, msel)
     return Workbook([*tables, lists], validations)
 
 
@@ -226,26 +242,41 @@ def _settings(data: dict[str, Any]) -> Table:
     return Table(SETTINGS_SHEET, ["Field", "Value"], rows, widths=[20, 90], wrap={1})
 
 
+MSEL_HEADERS = [column.header for column in MSEL_COLUMNS]
+NUMBER_COLUMNS = ("Serial", "Day")
+"""MSEL columns written as numbers (ttx works them out; they read back as the same text)."""
+
 LIST_HEADERS = ("recipients", "tlp", "channel", "phases", "objectives", "capabilities", "yes/no", "answer by")
 
 
-def _lists(loaded: LoadedScenario) -> tuple[Table, list[Validation]]:
-    """The Lists sheet (choices for the MSEL's drop-downs) and the drop-downs themselves."""
+def _lists(loaded: LoadedScenario, data: dict[str, Any], msel: Table) -> tuple[Table, list[Validation]]:
+    """The Lists sheet (choices for the MSEL's drop-downs) and the drop-downs themselves.
+
+    Capabilities are those the files hold, in scope or not (one left out of scope is reported as such on
+    import); Response offers every value the MSEL holds, so no exported cell is outside its own list.
+    """
     scenario = loaded.scenario
+    at = {column.header: n for n, column in enumerate(MSEL_COLUMNS)}
+    capabilities = [
+        str(item["id"])
+        for item in data.get("capabilities") or []
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+    responses = dict.fromkeys(RESPONSE_CHOICES)
+    responses.update(dict.fromkeys(row[at["Response"]] for row in msel.rows if row[at["Response"]]))
     choices: list[list[str]] = [
         [ALL, *(c.id for c in scenario.cells), *(p.id for p in scenario.participants), *scenario.groups],
         [tlp.value for tlp in Tlp],
         [channel.value for channel in Channel],
         [phase.id for phase in scenario.phases],
         [objective.id for objective in scenario.objectives],
-        [capability.id for capability in scenario.capabilities],
-        ["yes", "no"],
+        capabilities,
+        list(responses),
         [by.value for by in AnswerBy],
     ]
     length = max(len(column) for column in choices)
     rows = [[column[n] if n < len(column) else "" for column in choices] for n in range(length)]
     table = Table(LISTS_SHEET, list(LIST_HEADERS), rows, widths=[16] * len(LIST_HEADERS))
-    at = {column.header: n for n, column in enumerate(MSEL_COLUMNS)}
     validations = [
         Validation(at["To"], 0, strict=False),
         Validation(at["TLP"], 1, strict=True),
@@ -253,7 +284,7 @@ def _lists(loaded: LoadedScenario) -> tuple[Table, list[Validation]]:
         Validation(at["Phase"], 3, strict=True),
         Validation(at["Objectives"], 4, strict=False),
         Validation(at["Capabilities"], 5, strict=False),
-        Validation(at["Response"], 6, strict=True),
+        Validation(at["Response"], 6, strict=True, error=f"Write {RESPONSE_ACCEPTED}."),
         Validation(at["Answer by"], 7, strict=False),
     ]
     return table, [v for v in validations if choices[v.choices]]
@@ -300,11 +331,15 @@ def to_xlsx(workbook: Workbook) -> bytes:
             cell = sheet.cell(row=1, column=number)
             _put(cell, header)
             cell.font, cell.fill = bold, fill
+        numeric = {MSEL_HEADERS.index(h) + 1 for h in NUMBER_COLUMNS} if table.name == MSEL_SHEET else set()
         for row_number, row in enumerate(table.rows, start=2):
             for number, text in enumerate(row, start=1):
                 if text:
                     cell = sheet.cell(row=row_number, column=number)
-                    _put(cell, text)
+                    if number in numeric and text.isascii() and text.isdigit():
+                        cell.value = int(text)  # a number, not a "number stored as text"
+                    else:
+                        _put(cell, text)
                     cell.alignment = wrap if number - 1 in table.wrap else top
         for number, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = width
@@ -322,10 +357,10 @@ def to_xlsx(workbook: Workbook) -> bytes:
             allow_blank=True,
             showErrorMessage=validation.strict,
             errorStyle="warning",
-            error="Not one of the values on the Lists sheet.",
+            error=validation.error,
         )
         column = get_column_letter(validation.column + 1)
-        rule.add(f"{column}2:{column}{max(len(workbook.tables[0].rows) + 1, 2) + 500}")
+        rule.add(f"{column}2:{column}{MAX_ROWS + 1}")  # every row an import reads
         msel.add_data_validation(rule)
     book.properties.creator = "ttx"
     buffer = io.BytesIO()

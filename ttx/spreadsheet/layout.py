@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ttx.model import scenario as models
-from ttx.text import json_text
+from ttx.text import json_text, one_line
 
 
 class Kind(StrEnum):
@@ -59,6 +59,8 @@ class Column:
 
 
 MSEL_SHEET = "MSEL"
+MAX_ROWS = 20_000
+"""Most rows one sheet may have on import (a four-day MSEL has a few hundred); the drop-downs reach as far."""
 RESPONSE_KEYS = ("required", "by", "deadline", "contingency")
 
 MSEL_COLUMNS: tuple[Column, ...] = (
@@ -199,6 +201,18 @@ def as_json(value: Any) -> str:
 
 _TRUE = TypeAdapter(bool)
 
+RESPONSE_CHOICES = ("yes", "no", "true", "false")
+"""What the Response column's drop-down offers: the ways a scenario writes 'required'."""
+RESPONSE_ACCEPTED = "yes or no (true or false mean the same)"
+
+
+def _is_yes_or_no(text: str) -> bool:
+    try:
+        _TRUE.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
 
 def truthy(value: Any) -> bool:
     """Whether a written yes/no value means yes (as the models read it)."""
@@ -290,7 +304,11 @@ def read_cell(kind: Kind, text: str) -> Any:
     """
     if not text.strip():
         return None
-    if kind is Kind.text or kind is Kind.required:
+    if kind is Kind.text:
+        return text
+    if kind is Kind.required:
+        if not _is_yes_or_no(text):
+            raise CellError(f"write {RESPONSE_ACCEPTED}, not {one_line(text[:40])!r}")
         return text
     if kind is not Kind.json and text.lstrip().startswith("["):
         try:

@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from ttx.loader.load import LoadedScenario, load_scenario
-from ttx.loader.problems import Problem, ScenarioError
-from ttx.loader.sources import SCENARIO_FILE
-from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath, read_yaml
+from ttx.loader.problems import Location, Problem, ScenarioError
+from ttx.loader.sources import MERGED, SCENARIO_FILE
+from ttx.loader.yaml_source import DEFAULT_LIMITS, Limits, NodePath, YamlDocument, read_yaml
 from ttx.model import scenario as models
+from ttx.model.time import ScenarioTime, parse_time_spec
 from ttx.spreadsheet.export import authored
 from ttx.spreadsheet.layout import (
     EXERCISE_FIELDS,
@@ -36,6 +38,7 @@ from ttx.spreadsheet.layout import (
     GROUPS_SHEET,
     HEADER_ALIASES,
     KEYED,
+    MAX_ROWS,
     MSEL_COLUMNS,
     MSEL_SHEET,
     REQUIRED_HEADERS,
@@ -51,8 +54,6 @@ from ttx.spreadsheet.layout import (
 )
 from ttx.text import MAX_FIELD_CHARS, bounded, csv_cell, one_line
 
-MAX_ROWS = 20_000
-"""Most rows one sheet may have (a four-day MSEL has a few hundred)."""
 MAX_COLUMNS = 64
 """Most columns one sheet may have."""
 UNPACKED_FACTOR = 20
@@ -73,7 +74,15 @@ class Where:
             return f"{file}:{self.row}:{self.column}"
         from openpyxl.utils import get_column_letter
 
-        return f"{file}:{self.sheet}!{get_column_letter(self.column)}{self.row}"
+        return f"{file}:{sheet_reference(self.sheet)}!{get_column_letter(self.column)}{self.row}"
+
+
+def sheet_reference(name: str) -> str:
+    """A sheet's name as a cell reference writes it: quoted (``'Planner MSEL'``) unless it is one plain word
+    that does not look like a cell (``A1``)."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}[0-9]+", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +91,14 @@ class SheetProblem:
 
     file: Path
     where: Where | None
-    """None for a problem with the whole file."""
+    """None for a problem with the whole file (or in the --setup scenario)."""
     message: str
+    place: Location | None = None
+    """Where in the --setup scenario's files the problem is written, when it is in one of them."""
 
     def __str__(self) -> str:
+        if self.place is not None:
+            return f"{self.place}: {self.message}"
         if self.where is not None:
             return f"{self.where.label(self.file)}: {self.message}"
         return f"{self.file}: {self.message}"
@@ -111,6 +124,54 @@ Rows = list[tuple[int, list[str]]]
 """A sheet's non-empty rows: each 1-based row number and its cells' text."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """The --setup scenario: what was taken from it, and where each value is written in its files."""
+
+    data: dict[str, Any]
+    """Its authored data, the parts taken (all but include and injects)."""
+    documents: list[YamlDocument]
+    """Its files, scenario.yaml first, in the order the loader merges them."""
+    injects: frozenset[str]
+    """Its own inject ids (which the import leaves out)."""
+
+    def locate(self, path: NodePath) -> Location:
+        """Where the value at ``path`` of the taken data is written in the setup's files."""
+        if len(path) >= 2 and path[0] in MERGED and isinstance(path[1], int):
+            remaining = path[1]
+            for document in self.documents:
+                items = document.data.get(path[0]) if isinstance(document.data, dict) else None
+                count = len(items) if isinstance(items, list) else 0
+                if remaining < count:
+                    return document.locate((path[0], remaining, *path[2:]))
+                remaining -= count
+        return self.documents[0].locate(path)
+
+    def paths(self) -> list[NodePath]:
+        """Every value's path in the taken data."""
+        found: list[NodePath] = []
+
+        def walk(node: Any, path: NodePath) -> None:
+            found.append(path)
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    walk(value, (*path, str(key)))
+            elif isinstance(node, list):
+                for index, value in enumerate(node):
+                    walk(value, (*path, index))
+
+        for key, value in self.data.items():
+            walk(value, (key,))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _InSetup:
+    """A value of the written YAML that came from the --setup scenario: its path there."""
+
+    path: NodePath
+
+
 @dataclass
 class _Reading:
     """What has been read so far: the scenario data, where each value came from, and the problems."""
@@ -127,6 +188,8 @@ class _Reading:
     problems: list[SheetProblem] = field(default_factory=list)
     notes: list[SheetProblem] = field(default_factory=list)
     """Columns of the planner's own (Status, Remarks, ...) that ttx does not read."""
+    setup: _Setup | None = None
+    """The --setup scenario the exercise, cells and phases were taken from."""
 
     def problem(self, where: Where | None, message: str) -> None:
         self.problems.append(SheetProblem(self.file, where, message))
@@ -672,12 +735,15 @@ def _msel_sheet(names: list[str]) -> str | None:
 
 def _base_setup(base: Path, reading: _Reading, limits: Limits) -> None:
     try:
-        data = authored(load_scenario(base, limits))
+        loaded = load_scenario(base, limits)
     except ScenarioError as error:
         for problem in error.problems:
             reading.problems.append(SheetProblem(reading.file, None, f"--setup: {problem}"))
         return
-    reading.data.update({key: value for key, value in data.items() if key not in ("include", "injects")})
+    taken = {key: value for key, value in authored(loaded).items() if key not in ("include", "injects")}
+    own = frozenset(planned.inject.id for planned in loaded.plan.injects)
+    reading.setup = _Setup(taken, list(loaded.sources.documents), own)
+    reading.data.update(taken)
 
 
 def _load(reading: _Reading, source: Path, limits: Limits) -> Imported:
@@ -690,25 +756,60 @@ def _load(reading: _Reading, source: Path, limits: Limits) -> Imported:
             loaded = load_scenario(file, limits)
         except ScenarioError as error:
             # A cell that could not be read was left out: what the loader says about its absence repeats it.
+            _check_days(reading, _days_known(reading.data))
             unread = {problem.where for problem in reading.problems}
             located = [locate(problem) for problem in error.problems]
             raise SheetError([*reading.problems, *(p for p in located if p.where not in unread)]) from None
-        if reading.problems:
-            raise SheetError(reading.problems)
-        day_of = {planned.index: planned.day for planned in loaded.plan.injects}
-        for text_day, where, index in reading.days:
-            if index in day_of and text_day.strip() != str(day_of[index]):
-                reading.problem(
-                    where,
-                    f"Day says {text_day.strip()!r} but the inject's time puts it on day {day_of[index]}; "
-                    "change Time (Day is worked out from it) or leave Day empty",
-                )
+        _check_days(reading, {planned.index: planned.day for planned in loaded.plan.injects})
         if reading.problems:
             raise SheetError(reading.problems)
         from ttx.loader.lint import lint  # lint builds on the loader, as this module does
 
         findings = [str(locate(finding)) for finding in lint(loaded)]
     return Imported(text, loaded, findings, [str(note) for note in sorted(reading.notes, key=SheetProblem.sort_key)])
+
+
+def _check_days(reading: _Reading, day_of: dict[int, int]) -> None:
+    """Report each Day cell that disagrees with the day its inject's time puts it on (where that is known)."""
+    for text_day, where, index in reading.days:
+        if index in day_of and text_day.strip() != str(day_of[index]):
+            reading.problem(
+                where,
+                f"Day says {text_day.strip()!r} but the inject's time puts it on day {day_of[index]}; "
+                "change Time (Day is worked out from it) or leave Day empty",
+            )
+
+
+def _days_known(data: dict[str, Any]) -> dict[int, int]:
+    """The exercise day of each inject whose day follows from its own row and the phases alone (an absolute
+    time or a phase), for a scenario that did not load: its Day cells are still checked in the same run."""
+    phases: list[models.Phase] = []
+    for item in data.get("phases") or []:
+        try:
+            phases.append(models.Phase.model_validate(item))
+        except (ValidationError, TypeError):
+            return {}
+    if not phases:
+        return {}
+    by_id = {phase.id: phase for phase in phases}
+    days: dict[int, int] = {}
+    for index, inject in enumerate(data.get("injects") or []):
+        phase = by_id.get(str(inject.get("phase"))) if inject.get("phase") is not None else None
+        if phase is None and inject.get("phase") is None and isinstance(inject.get("time"), str):
+            try:
+                time = parse_time_spec(inject["time"])
+            except ValueError:
+                continue
+            if not isinstance(time, ScenarioTime):
+                continue
+            phase = phases[0]
+            for candidate in phases:
+                if candidate.start.minutes > time.minutes:
+                    break
+                phase = candidate
+        if phase is not None:
+            days[index] = phase.played_on
+    return days
 
 
 _SHEET_OF = {
@@ -725,17 +826,22 @@ class _Locator:
         self.file = file
         self.limits = limits
         self.keys: list[tuple[int, int]] | None = None
-        self.cells: list[Where] = []
+        self.cells: list[Where | _InSetup] = []
         self.mention = re.compile(re.escape(str(file)) + r":(\d+):(\d+)")
 
     def _index(self) -> list[tuple[int, int]]:
         if self.keys is not None:
             return self.keys
         document = read_yaml(self.file, self.limits)
+        setup = self.reading.setup
+        places: list[tuple[NodePath, Where | _InSetup]] = [
+            *self.reading.cells.items(),
+            *((path, _InSetup(path)) for path in (setup.paths() if setup is not None else [])),
+        ]
         spots = sorted(
             (
                 ((location.line, location.column), where)
-                for path, where in self.reading.cells.items()
+                for path, where in places
                 for location in [document.locate(path)]
             ),
             key=lambda spot: spot[0],
@@ -744,7 +850,7 @@ class _Locator:
         self.cells = [spot[1] for spot in spots]
         return self.keys
 
-    def at(self, line: int) -> Where | None:
+    def at(self, line: int) -> Where | _InSetup | None:
         """The cell written at this line of the YAML (the first one on it), or the nearest one before it."""
         keys = self._index()
         position = bisect.bisect_left(keys, (line + 1, 0)) - 1
@@ -753,9 +859,29 @@ class _Locator:
         first = bisect.bisect_left(keys, (keys[position][0], 0))
         return self.cells[first]
 
+    def _exact(self, line: int, column: int) -> Where | _InSetup | None:
+        """The value written nearest before this line and column."""
+        keys = self._index()
+        position = bisect.bisect_right(keys, (line, column)) - 1
+        return self.cells[position] if position >= 0 else None
+
     def __call__(self, problem: Problem) -> SheetProblem:
-        where = self.at(problem.location.line) if problem.location.file == self.file else None
+        spot = self.at(problem.location.line) if problem.location.file == self.file else None
+        if spot is not None:
+            exact = self._exact(problem.location.line, problem.location.column)
+            if isinstance(exact, _InSetup):
+                spot = exact  # the setup's own files give a column: the value itself, not its line
         message = self.mention.sub(self._mentioned, problem.message)
+        rule = f" [{problem.rule}]" if problem.rule else ""
+        prefix = f"{problem.where}: " if problem.where else ""
+        if isinstance(spot, _InSetup):
+            assert self.reading.setup is not None
+            unknown = re.match(r"unknown inject '([^']*)'", message)
+            if unknown and unknown.group(1) in self.reading.setup.injects:
+                message = f"{unknown.group(0)}: the --setup scenario's own injects are not imported"
+            place = self.reading.setup.locate(spot.path)
+            return SheetProblem(self.reading.file, None, f"{prefix}{message}{rule}", place=place)
+        where = spot
         missing = re.match(r"missing required field '([^']+)'", message)
         if missing and problem.where == missing.group(1):  # a whole part of the scenario: its sheet
             sheet = _SHEET_OF.get(missing.group(1), missing.group(1))
@@ -766,10 +892,11 @@ class _Locator:
             placed = self.reading.headers.get(where.sheet, {})
             if missing.group(1) in placed:
                 where = Where(where.sheet, where.row, placed[missing.group(1)])
-        rule = f" [{problem.rule}]" if problem.rule else ""
-        prefix = f"{problem.where}: " if problem.where else ""
         return SheetProblem(self.reading.file, where, f"{prefix}{message}{rule}")
 
     def _mentioned(self, match: re.Match[str]) -> str:
         where = self.at(int(match.group(1)))
+        if isinstance(where, _InSetup):
+            assert self.reading.setup is not None
+            return str(self.reading.setup.locate(where.path))
         return where.label(self.reading.file) if where else match.group(0)
