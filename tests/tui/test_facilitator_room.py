@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from textual.widgets import Checkbox, Input, Static
 
-from ttx.cli_session import _run_console
+from ttx.cli import main
 from ttx.engine import commands as cmd
-from ttx.engine.clock import SystemClock
 from ttx.engine.events import ClockCheckpoint, SpeedChanged
 from ttx.engine.state import fold
 from ttx.store.sqlite import SqliteStore
@@ -130,9 +131,8 @@ def test_resuming_without_a_speed_keeps_the_sessions_speed(live: Live, monkeypat
     live.act(cmd.SetSpeed(speed=60))
     live.controller.store.close()
     monkeypatch.setattr(FacilitatorApp, "run", lambda self: None)
-    store = SqliteStore(live.path)
-    assert _run_console(store, SystemClock(), None) == 0
-    store.close()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # `ttx run` opens the console on a terminal
+    assert main(["run", "--session", str(live.path)]) == 0
     store = SqliteStore(live.path)
     records = list(store.events())
     store.close()
@@ -151,9 +151,8 @@ def test_a_closed_session_prints_its_summary_instead_of_opening_the_console(
         raise AssertionError("the console must not open on a closed session")
 
     monkeypatch.setattr(FacilitatorApp, "run", refuse)
-    store = SqliteStore(live.path)
-    assert _run_console(store, SystemClock(), None) == 0
-    store.close()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # `ttx run` opens the console on a terminal
+    assert main(["run", "--session", str(live.path)]) == 0
     assert "closed" in capsys.readouterr().out.lower()
 
 

@@ -9,7 +9,7 @@ is on the screen) and no control character reaches the terminal.
 from __future__ import annotations
 
 import asyncio
-import io
+import html
 import re
 import shutil
 import tempfile
@@ -21,12 +21,11 @@ from typing import Any
 
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
-from rich.console import Console
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RichLog, Select, Static
-from textual.widgets._data_table import default_cell_formatter
 
 from ttx.analysis.replay import Replay
 from ttx.cli_session import join_lines
@@ -39,7 +38,7 @@ from ttx.engine.session import SessionReader
 from ttx.loader.load import load_scenario
 from ttx.store.sqlite import SqliteStore
 from ttx.tui.common import literal
-from ttx.tui.facilitator import FacilitatorApp, InjectDetail
+from ttx.tui.facilitator import AdhocScreen, FacilitatorApp, InjectDetail
 from ttx.tui.participant import SeatApp
 from ttx.tui.projector import ProjectorApp
 from ttx.tui.replay import ReplayApp
@@ -118,21 +117,31 @@ def tagged(batch: list[Hostile], tag: str) -> list[tuple[Hostile, str]]:
 # ---------------------------------------------------------------------------------------- what is shown
 
 
+SVG_TEXT = re.compile(
+    r'<text [^>]*\bx="([0-9.]+)"[^>]*\btextLength="([0-9.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>',
+    re.S,
+)
+"""A run of text in a Rich SVG export: its x, its width (characters times the cell width), its line, its text
+(HTML-escaped, spaces written as ``&#160;``)."""
+
+
 def screen_text(app: App[Any]) -> str:
-    """The screen as the terminal receives it (the text of Textual's SVG export, without Textual's own cursor moves)."""
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text(styles=False)
+    """The screen as the terminal receives it, every screen drawn under the top one included: the text of the app's
+    own screenshot (``App.export_screenshot``), each run of text put back at its column on its line."""
+    lines: dict[int, str] = {}
+    for x, width, line, escaped in SVG_TEXT.findall(app.export_screenshot(title="screen")):
+        text = html.unescape(escaped.replace("&#160;", " "))
+        column = round(float(x) / (float(width) / len(text)))
+        before = lines.get(int(line), "")
+        lines[int(line)] = before + " " * (column - cell_len(before)) + text.replace("\n", "")  # (a line ends in "\n")
+    return "\n".join(lines.get(line, "") for line in range(max(lines, default=-1) + 1))
+
+
+def cell_text(value: object) -> str:
+    """A table cell's text as the table draws it: a ``str`` is Rich markup to a DataTable, anything else is shown as is."""
+    if isinstance(value, str):
+        return Text.from_markup(value).plain
+    return value.plain if isinstance(value, Text) else str(value)
 
 
 def rendered(app: App[Any]) -> str:
@@ -145,8 +154,7 @@ def rendered(app: App[Any]) -> str:
             elif isinstance(widget, DataTable):
                 for row in range(widget.row_count):
                     for value in widget.get_row_at(row):
-                        shown = default_cell_formatter(value, wrap=False, height=1)  # how the table draws a cell
-                        parts.append(shown.plain if isinstance(shown, Text) else str(shown))
+                        parts.append(cell_text(value))
             elif isinstance(widget, RichLog):
                 parts.extend(strip.text for strip in widget.lines)
     return "\n".join(parts)
@@ -154,7 +162,7 @@ def rendered(app: App[Any]) -> str:
 
 def check(app: App[Any], batch: list[Hostile], *tags: str, only: int | None = None) -> str:
     """The console still runs, every tagged text (or the ``only`` one) is shown as written, no control character is rendered."""
-    assert app.is_running and app._exception is None, app._exception
+    assert app.is_running and app.return_code is None, "the console stopped on an error"  # (raised as run_test ends)
     shown = rendered(app)
     assert not SHOWN_NOWHERE.findall(shown), f"control characters rendered: {set(SHOWN_NOWHERE.findall(shown))!r}"
     for tag in tags:
@@ -277,7 +285,7 @@ async def _facilitator(live: Live, batch: list[Hostile]) -> None:
             live.act(cmd.Observe(capability="C1", rating=Rating.P, note=hostile.text(f"ON{index}")), "evaluator:1")
             live.act(cmd.Note(text=hostile.text(f"FN{index}")))
             live.act(cmd.Respond(inject=hostile.text(f"XI{index}"), text="x"), "delegation:XAR")  # refused, quoted
-            app._submit(cmd.Adhoc(to=[hostile.text(f"XT{index}")], tlp="AMBER", title="x"))  # refused: a notice
+            app.submit(cmd.Adhoc(to=[hostile.text(f"XT{index}")], tlp="AMBER", title="x"))  # refused: a notice
         await shows(pilot, watch, batch, "AT", "XT")  # the MSEL rows of the ad-hoc injects; the notices
         app.action_tab("feed-tab")
         await pilot.wait_for_scheduled_animations()
@@ -305,6 +313,7 @@ async def _facilitator(live: Live, batch: list[Hostile]) -> None:
 
         app.action_adhoc()  # an ad-hoc inject to recipients nobody knows: the form says which
         await pilot.wait_for_scheduled_animations()
+        assert isinstance(app.screen, AdhocScreen)
         for index, hostile in enumerate(batch):
             app.screen.query_one("#to", Input).value = hostile.text(f"UT{index}").replace(",", " ").replace(";", " ")
             app.screen.action_send()

@@ -175,8 +175,8 @@ class FacilitatorApp(Console):
         self.post_message(Stepped(self.link.step()))
 
     @work(thread=True, group="controller-commands")
-    def _submit(self, command: cmd.Command, done: str = "") -> None:
-        """Give the controller a command; a refusal is shown with its reason, ``done`` once it is recorded."""
+    def submit(self, command: cmd.Command, done: str = "") -> None:
+        """Give the controller a command, in a worker: a refusal is shown with its reason, ``done`` once it is recorded."""
         outcome, view = self.link.submit(command)
         self.post_message(Stepped(view))
         self.post_message(CommandDone(command, outcome, done))
@@ -267,18 +267,18 @@ class FacilitatorApp(Console):
         self.screen_stack[0].query_one(f"#{TABS[tab]}").focus()
 
     def action_start(self) -> None:
-        self._submit(cmd.Start())
+        self.submit(cmd.Start())
 
     def action_pause_resume(self) -> None:
         running = self.view is not None and self.view.clock.lifecycle == "running"
-        self._submit(cmd.Pause() if running else cmd.Resume())
+        self.submit(cmd.Pause() if running else cmd.Resume())
 
     def _set_speed(self, step: int) -> None:
         speed = self.controller.clock.speed
         position = SPEEDS.index(speed) if speed in SPEEDS else 0
         target = SPEEDS[max(0, min(len(SPEEDS) - 1, position + step))]
         if target != speed:
-            self._submit(cmd.SetSpeed(speed=target))
+            self.submit(cmd.SetSpeed(speed=target))
 
     def action_faster(self) -> None:
         self._set_speed(+1)
@@ -287,7 +287,7 @@ class FacilitatorApp(Console):
         self._set_speed(-1)
 
     def action_next_inject(self) -> None:
-        self._submit(cmd.Jump(to="next_inject"))
+        self.submit(cmd.Jump(to="next_inject"))
 
     def _named(self, inject_id: str) -> str:
         """An inject as a confirmation names it: id and title, on one line."""
@@ -345,7 +345,7 @@ class FacilitatorApp(Console):
         if inject:
             with self.controller.lock:
                 held = self.controller.state.injects[inject].held
-            self._submit(cmd.Unhold(inject=inject) if held else cmd.Hold(inject=inject))
+            self.submit(cmd.Unhold(inject=inject) if held else cmd.Hold(inject=inject))
 
     def action_skip(self) -> None:
         inject = self.msel.highlighted
@@ -360,14 +360,14 @@ class FacilitatorApp(Console):
 
         def send(command: cmd.Adhoc | None) -> None:
             if command is not None:
-                self._submit(command)
+                self.submit(command)
 
         self.push_screen(AdhocScreen(known), send)
 
     def action_note(self) -> None:
         def add(text: str | None) -> None:
             if text:
-                self._submit(cmd.Note(text=text), "Note recorded.")
+                self.submit(cmd.Note(text=text), "Note recorded.")
 
         self.push_screen(TextPrompt("Facilitator note (never shown to players):"), add)
 
@@ -427,7 +427,7 @@ class FacilitatorApp(Console):
     def _confirmed(self, question: str, command: cmd.Command) -> None:
         def decided(yes: bool | None) -> None:
             if yes:
-                self._submit(command)
+                self.submit(command)
 
         self.push_screen(ConfirmScreen(question), decided)
 
