@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -35,13 +36,16 @@ async def steady(pilot: Pilot[Any]) -> None:
     if isinstance(pilot.app, FacilitatorApp):
         await settle(pilot)
         return
-    await pilot.pause(0.2)
     if isinstance(pilot.app, SeatApp):
-        for _ in range(100):  # the first poll (a worker) says whether the controller runs
-            if pilot.app.running is not None:
-                break
-            await pilot.pause(0.02)
-        await pilot.pause(0.1)  # and its status line is drawn before a dialog may cover it
+        app = pilot.app
+        deadline = asyncio.get_running_loop().time() + 10  # a bound for a busy machine, not a speed figure
+        while app.running is None:  # the first poll (a worker) says whether the controller runs
+            assert asyncio.get_running_loop().time() < deadline, "the seat console's first poll did not arrive"
+            await app.workers.wait_for_complete()
+            await pilot.pause()  # (no delay: lets the console handle what its worker posted)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()  # the status line is drawn before a dialog may cover it
 
 
 def test_facilitator_msel(snap_compare: Any, live: Live) -> None:
