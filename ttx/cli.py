@@ -213,7 +213,7 @@ def cmd_msel(args: argparse.Namespace) -> int:
 
 def _msel_sheet(loaded: LoadedScenario, args: argparse.Namespace) -> int:
     """Write the MSEL and the scenario's setup as a workbook, or the MSEL as CSV."""
-    from ttx.spreadsheet.export import ExportError, to_csv, to_xlsx, workbook_of
+    from ttx.spreadsheet.export import CONTROL_CONTENTS, ExportError, to_csv, to_xlsx, workbook_of
 
     if args.format == "xlsx" and not args.output:
         print("ttx msel: --format xlsx needs -o FILE.xlsx", file=sys.stderr)
@@ -225,11 +225,15 @@ def _msel_sheet(loaded: LoadedScenario, args: argparse.Namespace) -> int:
             print(one_line(f"{args.path}: {line}"), file=sys.stderr)
         return EXIT_INVALID
     if args.format == "xlsx":
-        return _write_file(Path(args.output), to_xlsx(workbook), "msel")
-    if args.output:
-        return _write_file(Path(args.output), "\ufeff" + to_csv(workbook.tables[0]), "msel")
-    sys.stdout.write(to_csv(workbook.tables[0]))
-    return EXIT_OK
+        status = _write_file(Path(args.output), to_xlsx(workbook), "msel")
+    elif args.output:
+        status = _write_file(Path(args.output), "\ufeff" + to_csv(workbook.tables[0]), "msel")
+    else:
+        sys.stdout.write(to_csv(workbook.tables[0]))
+        status = EXIT_OK
+    if status == EXIT_OK:  # a CSV file has no room for it: said here, as for ttx log -o
+        print(f"{workbook.notice()}: {CONTROL_CONTENTS}", file=sys.stderr)
+    return status
 
 
 def _write_file(path: Path, data: str | bytes, command: str) -> int:
@@ -284,11 +288,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
         text = svg(loaded.plan) if args.format == "svg" else html_page(loaded.plan)
     if args.output:
-        from ttx.private_files import write_private
-
-        write_private(Path(args.output), text)
-    else:
-        sys.stdout.write(text)
+        return _write_file(Path(args.output), text, "graph")
+    sys.stdout.write(text)
     return EXIT_OK
 
 

@@ -337,3 +337,54 @@ def test_an_arrow_goes_round_the_boxes_between_its_ends(write: Callable[..., Pat
                 i for i, (x0, y0, x1, y1) in boxes.items() if i not in (source, target) and x0 < x < x1 and y0 < y < y1
             ]
             assert not under, f"the arrow {source} → {target} runs under {under}, as if it came from there"
+
+
+# ------------------------------------------------------------------------------------------ handling label
+ONE_RED = """\
+exercise: {title: R, tlp: GREEN}
+objectives: [{id: O1, title: Decide}]
+capabilities: [{id: C1, name: Deciding, objectives: [O1], critical_tasks: [Decide]}]
+cells: [{id: TFPP, name: Task force}]
+participants: [{id: THA, name: Thailand, cells: [TFPP]}]
+days: [{day: 1, title: One, lead: TFPP}]
+phases: [{id: one, title: One, start: D1 08:00}]
+injects:
+  - {id: S1-1, time: D1 08:00, from: RCC, to: [THA], tlp: RED, title: Informant, objectives: [O1], capabilities: [C1]}
+"""
+
+
+@pytest.mark.parametrize("folder", [FERRY, *SHIPPED], ids=lambda path: path.name)
+def test_the_diagram_and_page_say_at_the_top_they_are_exercise_control_under_the_highest_label(folder: Path) -> None:
+    plan = load_scenario(folder).plan
+    order = ["RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR"]
+    highest = min([plan.scenario.exercise.tlp, *(p.inject.tlp for p in plan.injects)], key=order.index)
+    root = ET.fromstring(svg(plan))
+    heading = next(node for node in root.iter(f"{SVG}text"))
+    assert (heading.text or "").startswith(f"TLP:{highest} · EXERCISE CONTROL MATERIAL")
+    title = root.find(f"{SVG}title")
+    assert title is not None and (title.text or "").startswith(f"TLP:{highest} EXERCISE CONTROL MATERIAL")
+    page = html_page(plan)
+    body = page.split("<body>", 1)[1].lstrip()
+    assert body.startswith(f'<p class="banner">TLP:{highest} · EXERCISE CONTROL MATERIAL')
+    assert f"<title>TLP:{highest} " in page
+
+
+def test_a_red_inject_in_a_green_exercise_raises_the_label_and_the_heading_fits(write: Callable[..., Path]) -> None:
+    plan = load_scenario(write("red/scenario.yaml", ONE_RED).parent).plan
+    root = ET.fromstring(svg(plan))
+    heading = next(node for node in root.iter(f"{SVG}text"))
+    assert (heading.text or "").startswith("TLP:RED · EXERCISE CONTROL MATERIAL")
+    assert float(root.get("width") or 0) >= 12 + len(heading.text or "") * 9
+    assert html_page(plan).split("<body>", 1)[1].lstrip().startswith('<p class="banner">TLP:RED ·')
+
+
+@pytest.mark.parametrize("form", ["mermaid", "svg", "html"])
+def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(
+    form: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert main(["graph", str(FERRY), "--format", form, "-o", str(blocked / "graph.svg")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"ttx graph: cannot write {blocked / 'graph.svg'}: ")
+    assert error.count("\n") == 1

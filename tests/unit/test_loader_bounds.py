@@ -207,3 +207,35 @@ def test_included_file_over_max_size_is_refused(tmp_path: Path) -> None:
     code, output = validate(folder, "--max-size", "0.5")
     assert code == 2
     assert re.search(r"lib\.yaml:1:1: file is over the 524,288-byte limit \(--max-size\)", output), output
+
+
+@pytest.mark.parametrize("pattern", [".", "./", ".//"])
+def test_an_include_naming_the_scenario_folder_itself_is_one_located_problem(tmp_path: Path, pattern: str) -> None:
+    folder = scenario_dir(tmp_path)
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(with_include(HARBOUR_TEXT, pattern), encoding="utf-8")
+    code, output = validate(folder)
+    assert code == 2
+    assert re.search(
+        rf"{re.escape(str(scenario))}:\d+:\d+: include\[0\]: '{re.escape(pattern)}' names a folder", output
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "../../frameworks/../pyproject.toml",
+        "../../injects/../ttx/templates/starter.yaml",
+        "../../frameworks/../../../../../../../../etc/hostname",
+        "../../frameworks/../frameworks/../README.md",
+    ],
+)
+def test_the_packaged_library_copy_leads_nowhere_else(tmp_path: Path, pattern: str) -> None:
+    """With no shared library above the scenario, ``../../frameworks/`` means the copy that ships with ttx: that
+    folder only, whatever ``..`` follows."""
+    folder = scenario_dir(tmp_path)
+    assert not any((parent / name).exists() for parent in folder.parents for name in ("frameworks", "injects"))
+    (folder / "scenario.yaml").write_text(with_include(HARBOUR_TEXT, pattern), encoding="utf-8")
+    code, output = validate(folder)
+    assert code == 2
+    assert "include[0]: " in output and ("leads outside" in output or "no file matches" in output), output

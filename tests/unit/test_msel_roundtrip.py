@@ -226,3 +226,100 @@ def test_capabilities_outside_the_scope_are_written_and_the_scope_can_be_widened
     book.save(source)
     widened = import_msel(source)
     assert [c.id for c in widened.loaded.scenario.capabilities] == ["C1", "C2", "C3"]
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=lambda path: path.name)
+def test_every_printed_page_and_the_file_say_it_is_exercise_control_under_its_highest_label(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ttx.cli import main
+
+    loaded = load_scenario(scenario)
+    order = ["RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR"]
+    highest = min([loaded.scenario.exercise.tlp, *(p.inject.tlp for p in loaded.plan.injects)], key=order.index)
+    notice = f"TLP:{highest} · EXERCISE CONTROL MATERIAL"
+    assert main(["msel", str(scenario), "--format", "xlsx", "-o", str(tmp_path / "msel.xlsx")]) == 0
+    assert capsys.readouterr().err.startswith(f"{notice}: every inject whatever its label")
+    book = load_workbook(tmp_path / "msel.xlsx")
+    assert [sheet.oddHeader.center.text for sheet in book.worksheets] == [notice] * len(book.worksheets)
+    assert (book.properties.subject or "").startswith(notice)
+    assert main(["msel", str(scenario), "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Serial,ID,"), "the CSV itself stays a table ttx imports"
+    assert captured.err.startswith(notice)
+
+
+def test_a_workbook_of_one_day_is_labelled_by_that_days_injects_and_the_exercise() -> None:
+    loaded = load_scenario(FERRY)
+    exercise = loaded.scenario.exercise.tlp
+    order = ["RED", "AMBER+STRICT", "AMBER", "GREEN", "CLEAR"]
+    everything = workbook_of(loaded)
+    assert everything.label == min([exercise, *(p.inject.tlp for p in loaded.plan.injects)], key=order.index)
+    day_one = workbook_of(loaded, day=1)
+    expected = min([exercise, *(p.inject.tlp for p in loaded.plan.injects if p.day == 1)], key=order.index)
+    assert day_one.label == expected
+
+
+def test_a_value_beyond_the_last_column_is_reported_and_wide_rows_are_looked_through_only_so_far(
+    tmp_path: Path,
+) -> None:
+    """A small file of rows written out to column XFD is each row's full width: only the first rows are searched."""
+    from openpyxl import Workbook
+
+    from ttx.spreadsheet.reader import MAX_COLUMNS, WIDE_ROWS_CHECKED
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "MSEL"
+    for position, column in enumerate(MSEL_COLUMNS, start=1):
+        sheet.cell(row=1, column=position, value=column.header)
+    for row in range(2, WIDE_ROWS_CHECKED + 52):
+        sheet.cell(row=row, column=16_384, value="far right")
+    sheet.cell(row=2, column=MAX_COLUMNS + 1, value="just beyond")
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    with pytest.raises(SheetError) as raised:
+        import_msel(path, setup=FERRY)
+    wide = [str(problem) for problem in raised.value.problems if problem.message == f"more than {MAX_COLUMNS} columns"]
+    assert wide[0] == f"{path}:MSEL!BM2: more than {MAX_COLUMNS} columns", "the first value beyond, at its cell"
+    assert wide[1] == f"{path}:MSEL!XFD3: more than {MAX_COLUMNS} columns"
+    assert len(wide) == WIDE_ROWS_CHECKED
+
+
+@pytest.mark.parametrize("depth", [57, 990, 9_000])
+def test_json_nested_past_what_a_scenario_holds_is_one_problem_at_its_cell(depth: int, tmp_path: Path) -> None:
+    """A 20,000-character cell can nest 10,000 deep: past Python's parser and the scenario's YAML alike."""
+    from ttx.spreadsheet.layout import MAX_JSON_DEPTH
+
+    table = workbook_of(load_scenario(FERRY)).tables[0]
+    other, to = table.header.index("Other"), table.header.index("To")
+    table.rows[0][other] = '{"x": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+    table.rows[1][to] = "[" * depth + "]" * depth
+    path = tmp_path / "deep.csv"
+    path.write_text(to_csv(table), encoding="utf-8")
+    with pytest.raises(SheetError) as raised:
+        import_msel(path, setup=FERRY)
+    found = [(problem.where and problem.where.column, problem.message) for problem in raised.value.problems]
+    assert found == [
+        (other + 1, f"Other: the JSON here nests more than {MAX_JSON_DEPTH} levels deep"),
+        (to + 1, f"To: the JSON here nests more than {MAX_JSON_DEPTH} levels deep"),
+    ]
+
+
+def test_a_small_workbook_whose_text_makes_a_scenario_over_the_size_limit_is_one_problem(tmp_path: Path) -> None:
+    from ttx.loader.yaml_source import Limits
+
+    workbook = workbook_of(load_scenario(FERRY))
+    body = workbook.tables[0].header.index("Body")
+    for row in workbook.tables[0].rows:
+        row[body] = "plain words " * 1_500
+    path = tmp_path / "long.xlsx"
+    path.write_bytes(to_xlsx(workbook))
+    limit = 200_000
+    assert path.stat().st_size < limit
+    with pytest.raises(SheetError) as raised:
+        import_msel(path, limits=Limits(max_bytes=limit))
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}: the scenario it makes: file is over the {limit:,}-byte limit (--max-size)"
+    ]

@@ -174,6 +174,11 @@ def _included_documents(main: YamlDocument, limits: Limits, problems: list[Probl
         if Path(pattern).is_absolute():
             problems.append(Problem(location, where, "use a path relative to this file"))
             continue
+        if not Path(pattern).parts:  # '.' or './': the folder itself (pathlib's glob fails on it)
+            problems.append(
+                Problem(location, where, f"{pattern!r} names a folder, not files: write a file path or glob")
+            )
+            continue
         matches = sorted(p for p in base.glob(pattern) if p.is_file()) or _packaged_matches(base, pattern)
         if not matches:
             problems.append(Problem(location, where, f"no file matches {pattern!r}"))

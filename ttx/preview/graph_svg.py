@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ttx.model.base import Tlp
 from ttx.model.plan import Plan, PlannedInject, ReleaseKind
 from ttx.model.scenario import ALL, Inject
 from ttx.model.time import ScenarioTime
@@ -37,6 +38,8 @@ TICK_ROW = 22
 LEGEND_H = 120
 GUTTER = 48
 """Room under the last lane for arrows bent below the boxes in their way."""
+HEADING_CHAR_W = 10.0
+"""A generous width of one character of the 16px heading."""
 LABEL_CHAR_W = 6.2
 """Width of one character of an edge label (10px text), to keep labels clear of boxes and of each other."""
 LABEL_H = 13
@@ -87,6 +90,21 @@ svg.ttx-graph { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Deja
 .ttx-graph .edge-label.contingency { fill: #b35c00; }
 .ttx-graph .edge.enter-phase path { stroke-dasharray: 1 3; stroke-width: 2.2; }
 """
+
+
+CONTROL_NOTICE = "EXERCISE CONTROL MATERIAL"
+"""Said at the top of every diagram: it shows every inject (whoever it goes to, whatever its label) and every branch."""
+
+
+def handling_label(plan: Plan) -> Tlp:
+    """The label a diagram of ``plan`` carries: the highest of the exercise's and every inject's."""
+    order = list(Tlp)  # most restrictive first
+    return min((plan.scenario.exercise.tlp, *(planned.inject.tlp for planned in plan.injects)), key=order.index)
+
+
+def banner_text(plan: Plan) -> str:
+    """The line at the top of a diagram: its handling label and that it is exercise-control material."""
+    return f"{handling_label(plan).label} · {CONTROL_NOTICE}: every inject and branch; keep it to exercise control"
 
 
 def xml_text(text: str, limit: int = HOVER_CHARS) -> str:
@@ -444,12 +462,15 @@ def svg(plan: Plan, *, standalone: bool = True) -> str:
     """
     scenario = plan.scenario
     layout = _layout(plan)
+    heading = f"{handling_label(plan).label} · {CONTROL_NOTICE} · {xml_text(scenario.exercise.title, 80)}"
+    layout.width = max(layout.width, 24 + len(html.unescape(heading)) * HEADING_CHAR_W)  # the label is never cut off
     namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     title = xml_text(scenario.exercise.title)
     out = [
         f'<svg{namespace} class="ttx-graph" width="{layout.width:.0f}" height="{layout.height:.0f}" '
         f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" role="img" aria-labelledby="ttx-graph-title">',
-        f'<title id="ttx-graph-title">{title}: days, phases, injects and branches</title>',
+        f'<title id="ttx-graph-title">{handling_label(plan).label} {CONTROL_NOTICE}: {title}: days, phases, injects '
+        "and branches</title>",
         f"<style>{STYLE}</style>",
         "<defs>",
     ]
@@ -460,7 +481,7 @@ def svg(plan: Plan, *, standalone: bool = True) -> str:
         )
     out.append("</defs>")
     out.append(f'<rect x="0" y="0" width="{layout.width:.0f}" height="{layout.height:.0f}" fill="#ffffff"/>')
-    out.append(f'<text class="heading" x="12" y="24">{xml_text(scenario.exercise.title, 80)}</text>')
+    out.append(f'<text class="heading" x="12" y="24">{heading}</text>')
 
     lanes_bottom = (
         max(layout.lane_top[lane] + layout.lane_height[lane] for lane, _ in layout.lanes) if layout.lanes else 0
@@ -554,6 +575,7 @@ def svg(plan: Plan, *, standalone: bool = True) -> str:
 PAGE_STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 1.5rem; color: #222; }
 h1 { font-size: 1.4rem; margin: 0 0 .3rem; }
+.banner { font-weight: 700; border: 2px solid #222; padding: .3rem .6rem; display: inline-block; margin: 0 0 .8rem; }
 .summary { max-width: 60rem; color: #444; }
 .diagram { overflow-x: auto; border: 1px solid #d5d9e0; border-radius: 6px; margin: 1rem 0; }
 table { border-collapse: collapse; font-size: .85rem; }
@@ -578,7 +600,8 @@ def html_page(plan: Plan) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f"<title>{title}: scenario graph</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{handling_label(plan).label} {title}: scenario graph</title>\n<style>{PAGE_STYLE}</style>\n</head>\n"
+        f'<body>\n<p class="banner">{html.escape(banner_text(plan))}</p>\n'
         f"<h1>{title}</h1>\n"
         f'<p class="summary">{xml_text(scenario.exercise.summary, 1000)}</p>\n'
         "<p>Exercise days run left to right, one lane per cell; hover over an inject, phase or arrow for its details.</p>\n"

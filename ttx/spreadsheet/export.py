@@ -67,6 +67,20 @@ class Workbook:
 
     tables: list[Table]
     validations: list[Validation]
+    label: Tlp = Tlp.RED
+    """Its handling label: the highest of the exercise's and every inject it holds."""
+
+    def notice(self) -> str:
+        """What the workbook is, at the top of every printed page: ``TLP:AMBER · EXERCISE CONTROL MATERIAL``."""
+        return f"{self.label.label} · {CONTROL_MATERIAL}"
+
+
+CONTROL_MATERIAL = "EXERCISE CONTROL MATERIAL"
+CONTROL_CONTENTS = (
+    "every inject whatever its label, expected actions and facilitator notes; keep it to exercise control "
+    "(see docs/security.md)"
+)
+"""What a workbook or CSV MSEL holds, said in the workbook's properties and when ttx msel writes one."""
 
 
 class ExportError(Exception):
@@ -162,12 +176,14 @@ def workbook_of(loaded: LoadedScenario, *, day: int | None = None, cell: str | N
     msel.wrap = {n for n, column in enumerate(MSEL_COLUMNS) if column.width >= 28}
     problems: list[str] = []
     serial = 0
+    labels = [loaded.scenario.exercise.tlp]
     for planned in loaded.plan.injects:
         if day is not None and planned.day != day:
             continue
         if cell is not None and cell not in planned.cells and cell not in planned.participants:
             continue
         serial += 1
+        labels.append(planned.inject.tlp)
         row = _msel_row(injects[planned.index], serial, planned.day)
         for column, text in zip(MSEL_COLUMNS, row, strict=True):
             _check(text, f"{describe_path(('injects', planned.index), data)} {column.header}", problems)
@@ -180,7 +196,7 @@ def workbook_of(loaded: LoadedScenario, *, day: int | None = None, cell: str | N
     if problems:
         raise ExportError("\n".join(problems))
     lists, validations = _lists(loaded, data, msel)
-    return Workbook([*tables, lists], validations)
+    return Workbook([*tables, lists], validations, min(labels, key=list(Tlp).index))
 
 
 def _check(text: str, where: str, problems: list[str]) -> None:
@@ -344,6 +360,8 @@ def to_xlsx(workbook: Workbook) -> bytes:
         for number, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = width
         sheet.freeze_panes = "C2" if table.name == MSEL_SHEET else "A2"
+        sheet.oddHeader.center.text = workbook.notice()  # on every printed page
+        sheet.oddHeader.center.size = 12
         if table.rows:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.header))}{len(table.rows) + 1}"
     msel = book[MSEL_SHEET]
@@ -363,6 +381,8 @@ def to_xlsx(workbook: Workbook) -> bytes:
         rule.add(f"{column}2:{column}{MAX_ROWS + 1}")  # every row an import reads
         msel.add_data_validation(rule)
     book.properties.creator = "ttx"
+    book.properties.subject = f"{workbook.notice()}: {CONTROL_CONTENTS}"
+    book.properties.keywords = workbook.label.label
     buffer = io.BytesIO()
     book.save(buffer)
     return _steady(buffer.getvalue())

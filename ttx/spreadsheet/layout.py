@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ttx.loader.yaml_source import DEFAULT_LIMITS
 from ttx.model import scenario as models
 from ttx.text import json_text, one_line
 
@@ -296,6 +297,34 @@ class CellError(ValueError):
     """A cell whose text cannot be read as its column's value."""
 
 
+MAX_JSON_DEPTH = DEFAULT_LIMITS.max_depth - 8
+"""The deepest a JSON value in a cell may nest: a scenario file may nest 64 levels, and a cell's value is written
+up to six levels below the top of it (an agenda entry's field), so the scenario that holds it can always be read."""
+
+
+def _json(text: str) -> Any:
+    """The value of a cell's JSON text.
+
+    Raises:
+        json.JSONDecodeError: the text is not JSON.
+        CellError: it nests deeper than :data:`MAX_JSON_DEPTH` (a 20,000-character cell can nest 10,000 deep,
+            past what Python's parser and the scenario's YAML can hold).
+    """
+    too_deep = CellError(f"the JSON here nests more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise too_deep from None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise too_deep
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return value
+
+
 def read_cell(kind: Kind, text: str) -> Any:
     """The authored value a cell holds (None for an empty cell).
 
@@ -312,14 +341,14 @@ def read_cell(kind: Kind, text: str) -> Any:
         return text
     if kind is not Kind.json and text.lstrip().startswith("["):
         try:
-            value = json.loads(text)
+            value = _json(text)
         except json.JSONDecodeError:
             value = None
         if isinstance(value, list):
             return value
     if kind is Kind.json:
         try:
-            return json.loads(text)
+            return _json(text)
         except json.JSONDecodeError as error:
             raise CellError(f"expected JSON here: {error.msg} at character {error.pos + 1}") from None
     if kind is Kind.ids:

@@ -56,6 +56,9 @@ from ttx.text import MAX_FIELD_CHARS, bounded, csv_cell, one_line
 
 MAX_COLUMNS = 64
 """Most columns one sheet may have."""
+WIDE_ROWS_CHECKED = 1_000
+"""Rows of a sheet with cells written beyond MAX_COLUMNS that are looked through for a value there: each costs the
+row's full width (up to 16,384 cells), so a small file of wide rows cannot keep an import busy for long."""
 UNPACKED_FACTOR = 20
 """A workbook is a zip archive: its unpacked parts may be at most this many times --max-size."""
 
@@ -239,19 +242,30 @@ def _read_xlsx(path: Path, reading: _Reading, limits: Limits) -> dict[str, Rows]
 def _sheet_rows(sheet: Any, reading: _Reading) -> Rows:
     rows: Rows = []
     name = str(sheet.title)
+    wide = 0
     for number, row in enumerate(sheet.iter_rows(), start=1):
         if number > MAX_ROWS + 1:
             reading.problem(Where(name, number, 1), f"the sheet has more than {MAX_ROWS:,} rows; split the MSEL")
             break
+        # A row reaches as far as its last written cell (empty ones fill the gaps), so its length tells whether a
+        # cell is written beyond the last column read.
+        if len(row) > MAX_COLUMNS and (wide := wide + 1) <= WIDE_ROWS_CHECKED:
+            column = next(
+                (
+                    n
+                    for n, cell in enumerate(row[MAX_COLUMNS:], MAX_COLUMNS + 1)
+                    if getattr(cell, "value", None) is not None
+                ),
+                0,
+            )
+            if column:
+                reading.problem(Where(name, number, column), f"more than {MAX_COLUMNS} columns")
         texts: list[str] = []
-        for column, cell in enumerate(row, start=1):
+        for column, cell in enumerate(row[:MAX_COLUMNS], start=1):
             value = getattr(cell, "value", None)
             if value is None:
                 texts.append("")
                 continue
-            if column > MAX_COLUMNS:
-                reading.problem(Where(name, number, column), f"more than {MAX_COLUMNS} columns")
-                break
             where = Where(name, number, column)
             if cell.data_type == "f":
                 reading.problem(
@@ -832,7 +846,11 @@ class _Locator:
     def _index(self) -> list[tuple[int, int]]:
         if self.keys is not None:
             return self.keys
-        document = read_yaml(self.file, self.limits)
+        try:
+            document = read_yaml(self.file, self.limits)
+        except ScenarioError:  # the written YAML is itself what the loader refused: no cell to place problems at
+            self.keys = []
+            return self.keys
         setup = self.reading.setup
         places: list[tuple[NodePath, Where | _InSetup]] = [
             *self.reading.cells.items(),
@@ -866,7 +884,10 @@ class _Locator:
         return self.cells[position] if position >= 0 else None
 
     def __call__(self, problem: Problem) -> SheetProblem:
-        spot = self.at(problem.location.line) if problem.location.file == self.file else None
+        written = problem.location.file == self.file
+        spot = self.at(problem.location.line) if written else None
+        if written and not self._index():  # about the scenario as a whole (too large to read): not one cell
+            return SheetProblem(self.reading.file, None, f"the scenario it makes: {problem.message}")
         if spot is not None:
             exact = self._exact(problem.location.line, problem.location.column)
             if isinstance(exact, _InSetup):
