@@ -197,10 +197,11 @@ def cmd_msel(args: argparse.Namespace) -> int:
     if args.format in ("csv", "xlsx"):
         return _msel_sheet(loaded, args)
     rows = msel_rows(loaded.plan, day=args.day, cell=args.cell)
-    if args.format == "markdown" and args.output:
-        return _write_file(Path(args.output), to_markdown(rows), "msel")
     if args.format == "markdown":
-        sys.stdout.write(to_markdown(rows))
+        text = f"> **{_control_notice(loaded)}**\n\n{to_markdown(rows)}"
+        if args.output:
+            return _write_file(Path(args.output), text, "msel")
+        sys.stdout.write(text)
     elif args.output:
         print("ttx msel: -o writes markdown, csv or xlsx; choose one with --format", file=sys.stderr)
         return EXIT_INVALID
@@ -234,6 +235,14 @@ def _msel_sheet(loaded: LoadedScenario, args: argparse.Namespace) -> int:
     if status == EXIT_OK:  # a CSV file has no room for it: said here, as for ttx log -o
         print(f"{workbook.notice()}: {CONTROL_CONTENTS}", file=sys.stderr)
     return status
+
+
+def _control_notice(loaded: LoadedScenario) -> str:
+    """The line on top of an output that holds every inject: its handling label and that it is exercise control."""
+    from ttx.model.base import CONTROL_MATERIAL
+
+    label = loaded.plan.handling_label().label
+    return f"{label} · {CONTROL_MATERIAL}: every inject whatever its label; keep it to exercise control"
 
 
 def _write_file(path: Path, data: str | bytes, command: str) -> int:
@@ -282,7 +291,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.format == "mermaid":
         from ttx.preview.graph import mermaid
 
-        text = mermaid(loaded.plan)
+        text = f"%% {_control_notice(loaded)}\n{mermaid(loaded.plan)}"
     else:
         from ttx.preview.graph_svg import html_page, svg
 

@@ -74,16 +74,26 @@ def test_msel_filters_by_day_and_cell() -> None:
 
 def test_msel_markdown_and_table() -> None:
     markdown = ttx("msel", FERRY, "--format", "markdown").stdout
-    assert markdown.startswith("| day | phase | time | id |") and "| N1-4 |" in markdown
+    notice, blank, heading = markdown.splitlines()[:3]
+    # NIGHT FERRY is an AMBER exercise with a RED inject: the MSEL lists it, so it carries RED and says what it is
+    assert (
+        notice
+        == "> **TLP:RED · EXERCISE CONTROL MATERIAL: every inject whatever its label; keep it to exercise control**"
+    )
+    assert blank == "" and heading.startswith("| day | phase | time | id |") and "| N1-4 |" in markdown
     table = ttx("msel", FERRY, "--day", "1").stdout
-    assert "EXERCISE — TLP:AMBER" in table and "Day 1: The crossing" in table
+    assert "EXERCISE — TLP:RED EXERCISE CONTROL MATERIAL" in table and "Day 1: The crossing" in table
 
 
 def test_graph_is_mermaid_with_branches_and_contingencies() -> None:
     result = ttx("graph", FERRY)
     assert result.returncode == 0
     text = result.stdout
-    assert text.startswith("flowchart TD\n")
+    notice, _, rest = text.partition("\n")
+    assert (
+        notice == "%% TLP:RED · EXERCISE CONTROL MATERIAL: every inject whatever its label; keep it to exercise control"
+    )
+    assert rest.startswith("flowchart TD\n")
     assert 'inject_N1_4 -->|"Board the ferry and bring it into port (default)"| inject_N2_1a' in text
     assert 'inject_N1_2 -.->|"no response by deadline"| inject_N1_2c' in text
     assert "phase_landing --> phase_aftermath" in text

@@ -61,7 +61,7 @@ from ttx.engine.obligations import (
 )
 from ttx.engine.state import ExerciseState, InjectStatus, Response
 from ttx.engine.views import time_text
-from ttx.model.base import Tlp
+from ttx.model.base import Tlp, strictest
 from ttx.model.plan import ReleaseKind
 from ttx.model.scenario import PLAYER_CELL_KINDS
 
@@ -684,7 +684,7 @@ def _analyse(state: ExerciseState, records: list[EventRecord], options: Options,
         for i in released
     ]
     exercise = scenario.exercise
-    banner = min(labels_used, key=strictness.index)
+    banner = strictest(labels_used)
     return Report(
         tlp=banner.label,
         exercise_tlp=exercise.tlp.label,

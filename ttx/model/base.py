@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated
 
@@ -66,6 +67,17 @@ class Tlp(StrEnum):
     def label(self) -> str:
         """The label as printed on material: ``TLP:AMBER``."""
         return f"TLP:{self.value}"
+
+
+def strictest(labels: Iterable[Tlp]) -> Tlp:
+    """The most restrictive of ``labels`` (the label material holding all of them carries)."""
+    return min(labels, key=_TLP_ORDER.index)
+
+
+_TLP_ORDER = list(Tlp)
+
+CONTROL_MATERIAL = "EXERCISE CONTROL MATERIAL"
+"""What every output that holds the whole scenario (every inject whatever its label) says at its top."""
 
 
 def _tlp_from_text(value: object) -> object:

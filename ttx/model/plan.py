@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ttx.model.base import Tlp, strictest
 from ttx.model.scenario import ALL, PLAYER_CELL_KINDS, Inject, Phase, Scenario
 from ttx.model.time import Offset, ScenarioTime, due_at
 
@@ -67,6 +68,10 @@ class Plan:
         phases = self.scenario.phases
         position = phases.index(phase)
         return phases[position + 1].start if position + 1 < len(phases) else None
+
+    def handling_label(self) -> Tlp:
+        """The label of material that shows the whole plan: the strictest of the exercise's and every inject's."""
+        return strictest((self.scenario.exercise.tlp, *(planned.inject.tlp for planned in self.injects)))
 
     def on_day(self, day: int) -> Iterator[PlannedInject]:
         """Injects played on an exercise day."""

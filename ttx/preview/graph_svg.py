@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ttx.model.base import Tlp
+from ttx.model.base import CONTROL_MATERIAL
 from ttx.model.plan import Plan, PlannedInject, ReleaseKind
 from ttx.model.scenario import ALL, Inject
 from ttx.model.time import ScenarioTime
@@ -92,19 +92,13 @@ svg.ttx-graph { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Deja
 """
 
 
-CONTROL_NOTICE = "EXERCISE CONTROL MATERIAL"
+CONTROL_NOTICE = CONTROL_MATERIAL
 """Said at the top of every diagram: it shows every inject (whoever it goes to, whatever its label) and every branch."""
-
-
-def handling_label(plan: Plan) -> Tlp:
-    """The label a diagram of ``plan`` carries: the highest of the exercise's and every inject's."""
-    order = list(Tlp)  # most restrictive first
-    return min((plan.scenario.exercise.tlp, *(planned.inject.tlp for planned in plan.injects)), key=order.index)
 
 
 def banner_text(plan: Plan) -> str:
     """The line at the top of a diagram: its handling label and that it is exercise-control material."""
-    return f"{handling_label(plan).label} · {CONTROL_NOTICE}: every inject and branch; keep it to exercise control"
+    return f"{plan.handling_label().label} · {CONTROL_NOTICE}: every inject and branch; keep it to exercise control"
 
 
 def xml_text(text: str, limit: int = HOVER_CHARS) -> str:
@@ -462,14 +456,14 @@ def svg(plan: Plan, *, standalone: bool = True) -> str:
     """
     scenario = plan.scenario
     layout = _layout(plan)
-    heading = f"{handling_label(plan).label} · {CONTROL_NOTICE} · {xml_text(scenario.exercise.title, 80)}"
+    heading = f"{plan.handling_label().label} · {CONTROL_NOTICE} · {xml_text(scenario.exercise.title, 80)}"
     layout.width = max(layout.width, 24 + len(html.unescape(heading)) * HEADING_CHAR_W)  # the label is never cut off
     namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     title = xml_text(scenario.exercise.title)
     out = [
         f'<svg{namespace} class="ttx-graph" width="{layout.width:.0f}" height="{layout.height:.0f}" '
         f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" role="img" aria-labelledby="ttx-graph-title">',
-        f'<title id="ttx-graph-title">{handling_label(plan).label} {CONTROL_NOTICE}: {title}: days, phases, injects '
+        f'<title id="ttx-graph-title">{plan.handling_label().label} {CONTROL_NOTICE}: {title}: days, phases, injects '
         "and branches</title>",
         f"<style>{STYLE}</style>",
         "<defs>",
@@ -600,7 +594,7 @@ def html_page(plan: Plan) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f"<title>{handling_label(plan).label} {title}: scenario graph</title>\n<style>{PAGE_STYLE}</style>\n</head>\n"
+        f"<title>{plan.handling_label().label} {title}: scenario graph</title>\n<style>{PAGE_STYLE}</style>\n</head>\n"
         f'<body>\n<p class="banner">{html.escape(banner_text(plan))}</p>\n'
         f"<h1>{title}</h1>\n"
         f'<p class="summary">{xml_text(scenario.exercise.summary, 1000)}</p>\n'

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ttx.loader.load import LoadedScenario
+from ttx.model.base import CONTROL_MATERIAL
 from ttx.preview.msel import MselRow
 from ttx.text import one_line
 
@@ -24,10 +25,12 @@ def print_table(loaded: LoadedScenario, rows: list[MselRow], console: Console | 
     console = console or Console()
     scenario = loaded.scenario
     exercise = scenario.exercise
+    label = loaded.plan.handling_label().label  # the table lists every inject, whatever its label
     console.print(
         Text.assemble(
             ("EXERCISE — ", "bold"),
-            (exercise.tlp.label, TLP_STYLES[exercise.tlp.label]),
+            (label, TLP_STYLES[label]),
+            (f" {CONTROL_MATERIAL}", "bold"),
             (f"  {one_line(exercise.title)} (v{one_line(exercise.version)}) — master scenario events list", "bold"),
         )
     )

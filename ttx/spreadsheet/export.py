@@ -11,7 +11,7 @@ from typing import Any
 
 from ttx.loader.load import LoadedScenario, describe_path
 from ttx.loader.sources import MERGED
-from ttx.model.base import Tlp
+from ttx.model.base import CONTROL_MATERIAL, Tlp, strictest
 from ttx.model.scenario import ALL, AnswerBy, Channel
 from ttx.spreadsheet.layout import (
     EXERCISE_FIELDS,
@@ -75,7 +75,6 @@ class Workbook:
         return f"{self.label.label} · {CONTROL_MATERIAL}"
 
 
-CONTROL_MATERIAL = "EXERCISE CONTROL MATERIAL"
 CONTROL_CONTENTS = (
     "every inject whatever its label, expected actions and facilitator notes; keep it to exercise control "
     "(see docs/security.md)"
@@ -196,7 +195,7 @@ def workbook_of(loaded: LoadedScenario, *, day: int | None = None, cell: str | N
     if problems:
         raise ExportError("\n".join(problems))
     lists, validations = _lists(loaded, data, msel)
-    return Workbook([*tables, lists], validations, min(labels, key=list(Tlp).index))
+    return Workbook([*tables, lists], validations, strictest(labels))
 
 
 def _check(text: str, where: str, problems: list[str]) -> None:
