@@ -239,3 +239,51 @@ def test_the_packaged_library_copy_leads_nowhere_else(tmp_path: Path, pattern: s
     code, output = validate(folder)
     assert code == 2
     assert "include[0]: " in output and ("leads outside" in output or "no file matches" in output), output
+
+
+# ---------------------------------------------------------------------- symlinked library folders
+def test_a_library_folder_linked_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    folder = scenario_dir(tmp_path)
+    (tmp_path / "frameworks").symlink_to("/etc")
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(with_include(HARBOUR_TEXT, "../../frameworks/passwd"), encoding="utf-8")
+    code, output = validate(folder)
+    assert code == 2
+    match = re.search(
+        rf"{re.escape(str(scenario))}:(\d+):\d+: include\[0\]: '../../frameworks/passwd' goes through "
+        r"'[^']*frameworks', a symlink to '/etc' outside the folder it is in",
+        output,
+    )
+    assert match, output
+    assert "../../frameworks/passwd" in scenario.read_text(encoding="utf-8").splitlines()[int(match.group(1)) - 1]
+    assert "root:" not in output
+
+
+def test_a_library_folder_linked_elsewhere_adds_nothing(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "lib.yaml").write_text("injects:\n" + H1_4_BLOCK, encoding="utf-8")
+    folder = scenario_dir(tmp_path)
+    (tmp_path / "injects").symlink_to(elsewhere)
+    (folder / "scenario.yaml").write_text(with_include(WITHOUT_H1_4, "../../injects/*.yaml"), encoding="utf-8")
+    code, output = validate(folder)
+    assert code == 2 and "a symlink to" in output, output
+    with pytest.raises(ScenarioError):
+        load_scenario(folder)
+    (folder / "inside").symlink_to(elsewhere)
+    (folder / "scenario.yaml").write_text(with_include(WITHOUT_H1_4, "inside/lib.yaml"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"'inside/lib\.yaml' goes through .*, a symlink to"):
+        load_scenario(folder)
+
+
+def test_a_library_folder_linked_inside_its_folder_still_works(tmp_path: Path) -> None:
+    folder = scenario_dir(tmp_path)
+    shared = tmp_path / "shared" / "injects"
+    shared.mkdir(parents=True)
+    (shared / "lib.yaml").write_text("injects:\n" + H1_4_BLOCK, encoding="utf-8")
+    (tmp_path / "injects").symlink_to(Path("shared") / "injects")
+    (folder / "scenario.yaml").write_text(with_include(WITHOUT_H1_4, "../../injects/lib.yaml"), encoding="utf-8")
+    code, output = validate(folder)
+    assert code == 0, output
+    assert "H1-4" in load_scenario(folder).plan.by_id

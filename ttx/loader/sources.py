@@ -128,16 +128,42 @@ def _library_above(base: Path, name: str) -> Path | None:
     return next((parent / name for parent in base.parents if (parent / name).is_dir()), None)
 
 
+def escaping_link(folder: Path) -> Path | None:
+    """Where ``folder`` leads, when it is a symlink to somewhere outside the folder it is found in (such a link
+    would let an include read any file on the machine); None for a real folder or a link that stays inside."""
+    if not folder.is_symlink():
+        return None
+    target = folder.resolve()
+    return None if target.is_relative_to(folder.parent.resolve()) else target
+
+
 def allowed_roots(scenario_dir: Path) -> list[Path]:
     """Folders a scenario may include files from: its own, and the shared injects/ and frameworks/ above it
-    (or, when there is none above it, the copy that ships with ttx)."""
+    (or, when there is none above it, the copy that ships with ttx). A library folder that is a symlink to
+    somewhere outside the folder it is found in is none of these."""
     base = scenario_dir.resolve()
     roots = [base]
     for name in LIBRARIES:
         library = _library_above(base, name) or packaged_library(name)
-        if library is not None:
+        if library is not None and escaping_link(library) is None:
             roots.append(library.resolve())
     return roots
+
+
+def _escaping_component(base: Path, match: Path) -> tuple[Path, Path] | None:
+    """The first folder on the way from ``base`` to ``match`` that is a symlink leading outside the folder it is
+    found in, and where it leads."""
+    if not match.is_relative_to(base):  # a file of the library that ships with ttx
+        return None
+    folder = base
+    for part in match.relative_to(base).parts[:-1]:
+        folder = folder / part
+        if part in ("..", "."):
+            continue
+        target = escaping_link(folder)
+        if target is not None:
+            return folder, target
+    return None
 
 
 def _packaged_matches(base: Path, pattern: str) -> list[Path]:
@@ -182,6 +208,19 @@ def _included_documents(main: YamlDocument, limits: Limits, problems: list[Probl
         matches = sorted(p for p in base.glob(pattern) if p.is_file()) or _packaged_matches(base, pattern)
         if not matches:
             problems.append(Problem(location, where, f"no file matches {pattern!r}"))
+            continue
+        linked = next((found for m in matches if (found := _escaping_component(base, m)) is not None), None)
+        if linked is not None:
+            folder, target = linked
+            problems.append(
+                Problem(
+                    location,
+                    where,
+                    f"{pattern!r} goes through {str(folder)!r}, a symlink to {str(target)!r} outside the folder "
+                    "it is in; include only files from the scenario's folder and the shared injects/ and "
+                    "frameworks/ libraries",
+                )
+            )
             continue
         outside = [m for m in matches if not any(m.resolve().is_relative_to(root) for root in roots)]
         if outside:

@@ -8,10 +8,12 @@ with :mod:`ttx.loader`, and each problem found is reported at the cell it came f
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import posixpath
 import re
 import tempfile
 import warnings
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import yaml
 from pydantic import ValidationError
@@ -61,6 +64,32 @@ WIDE_ROWS_CHECKED = 1_000
 row's full width (up to 16,384 cells), so a small file of wide rows cannot keep an import busy for long."""
 UNPACKED_FACTOR = 20
 """A workbook is a zip archive: its unpacked parts may be at most this many times --max-size."""
+MAX_SHARED_STRINGS = MAX_ROWS * MAX_COLUMNS
+"""Most entries a workbook's shared strings may have: one for every cell an MSEL may have."""
+MAX_STYLE_ENTRIES = 200_000
+"""Most elements a workbook's styles may have (Excel itself keeps at most 64,000 cell formats); each is an object
+in memory once the workbook is opened."""
+CONTENT_TYPES_PART = "[Content_Types].xml"
+WORKSHEET_TYPES = frozenset(
+    f"application/vnd.{kind}.worksheet+xml"
+    for kind in ("openxmlformats-officedocument.spreadsheetml", "ms-excel.sheet.macroEnabled.main")
+)
+"""Content types of the parts that are streamed row by row (read-only worksheets): the only parts not held whole
+in memory, so the only ones that may unpack to more than --max-size."""
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+STYLES_PART = "xl/styles.xml"
+"""Where openpyxl reads a workbook's styles from, whatever the content types say."""
+READ_BY_NAME = (STYLES_PART, "xl/workbook.xml", "xl/theme/theme1.xml", "docProps/core.xml", "docProps/custom.xml")
+"""Parts openpyxl reads by their name, whatever the content types say."""
+PART_NAMES = {
+    SHARED_STRINGS_TYPE: "shared strings",
+    STYLES_TYPE: "styles",
+    "application/vnd.openxmlformats-package.relationships+xml": "relationships",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "workbook part",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "workbook part",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": "workbook part",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +246,14 @@ def _read_xlsx(path: Path, reading: _Reading, limits: Limits) -> dict[str, Rows]
             f"the workbook unpacks to {unpacked:,} bytes; the limit is {unpacked_limit:,} (--max-size × {UNPACKED_FACTOR})",
         )
         return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            trouble = _held_parts_trouble(archive, limits)
+    except Exception as error:  # a damaged archive or part: bad XML, a bad deflate stream, encryption, ...
+        trouble = f"not an xlsx workbook ({type(error).__name__}: {one_line(str(error))})"
+    if trouble is not None:
+        reading.problem(None, trouble)
+        return None
     sheets: dict[str, Rows] = {}
     # openpyxl raises many kinds of error on a damaged file (each becomes one line here) and warns about
     # workbook features it does not read (which do not matter to an MSEL).
@@ -237,6 +274,134 @@ def _read_xlsx(path: Path, reading: _Reading, limits: Limits) -> dict[str, Rows]
         finally:
             book.close()
     return sheets
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.1f}".removesuffix(".0") + " MB"
+
+
+def _content_types(archive: zipfile.ZipFile) -> dict[str, set[str]]:
+    """The content types declared for each part of the archive in its ``[Content_Types].xml``: every override for
+    the part's name (openpyxl finds the parts it reads by these), else the default for its extension; names compared
+    in any case."""
+    defaults: dict[str, str] = {}
+    overrides: dict[str, set[str]] = {}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition("}")[2]
+        if tag == "Default":
+            defaults.setdefault(attributes.get("Extension", "").lower(), attributes.get("ContentType", ""))
+        elif tag == "Override":
+            part = attributes.get("PartName", "").lstrip("/").lower()
+            overrides.setdefault(part, set()).add(attributes.get("ContentType", ""))
+
+    _parse(archive, archive.getinfo(CONTENT_TYPES_PART), start)
+    types: dict[str, set[str]] = {}
+    for name in archive.namelist():
+        key = name.lower()
+        types[name] = overrides.get(key) or {defaults.get(key.rpartition(".")[2] if "." in key else "", "")}
+    return types
+
+
+def _related_not_as_worksheets(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> set[str]:
+    """Parts (lower-case names) some relationship names as anything but a worksheet: openpyxl reads those by the
+    relationship, whatever their content type says."""
+    targets: set[str] = set()
+    for info in parts:
+        folder = posixpath.dirname(posixpath.dirname(info.filename))  # xl/_rels/workbook.xml.rels: xl
+
+        def start(name: str, attributes: dict[str, str], folder: str = folder) -> None:
+            if name.rpartition("}")[2] != "Relationship" or attributes.get("Type", "").endswith("/worksheet"):
+                return
+            target = attributes.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            targets.add(posixpath.normpath(path).lower())
+
+        _parse(archive, info, start)
+    return targets
+
+
+class _EnoughElements(Exception):
+    """Counting a part's elements stopped: there are more than may be."""
+
+
+def _parse(archive: zipfile.ZipFile, info: zipfile.ZipInfo, start: Callable[[str, dict[str, str]], None]) -> None:
+    """Read a part as a stream of elements (no tree is built), calling ``start`` with each one's name and attributes."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    with archive.open(info) as source:
+        while chunk := source.read(1 << 16):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _held_parts_trouble(archive: zipfile.ZipFile, limits: Limits) -> str | None:
+    """Why openpyxl must not open this workbook: a part it holds wholly in memory (all but the worksheets, streamed
+    in read-only mode) unpacks to more than --max-size, or the shared strings or styles have more entries than a
+    workbook of an MSEL needs. Sizes are the ones the archive declares: no more than that is ever unpacked."""
+    infos = archive.infolist()
+    content = next((info for info in infos if info.filename == CONTENT_TYPES_PART), None)
+    if content is None:
+        return f"not an xlsx workbook (no {CONTENT_TYPES_PART})"
+    if content.file_size > limits.max_bytes:
+        return _too_big("content types", content.file_size, limits)
+    types = _content_types(archive)
+    relationships = [info for info in infos if info.filename.lower().endswith(".rels")]
+    held = [info for info in relationships if info.file_size > limits.max_bytes]
+    if not held:
+        related = _related_not_as_worksheets(archive, relationships) | {name.lower() for name in READ_BY_NAME}
+        held = [
+            info
+            for info in infos
+            if info.file_size > limits.max_bytes
+            and not info.is_dir()
+            and (not types[info.filename] <= WORKSHEET_TYPES or info.filename.lower() in related)
+        ]
+    if held:
+        info = held[0]
+        label = next((PART_NAMES[kind] for kind in sorted(types[info.filename]) if kind in PART_NAMES), None)
+        if info.filename == STYLES_PART:
+            label = "styles"
+        return _too_big(
+            label or f"part {json.dumps(one_line(info.filename), ensure_ascii=False)}", info.file_size, limits
+        )
+    for info in infos:
+        kinds = types.get(info.filename, set())
+        if SHARED_STRINGS_TYPE in kinds:
+            count = _count_elements(archive, info, "si", MAX_SHARED_STRINGS)
+            if count > MAX_SHARED_STRINGS:
+                return f"the workbook's shared strings have more than {MAX_SHARED_STRINGS:,} entries; split the MSEL"
+        elif STYLES_TYPE in kinds or info.filename == STYLES_PART:
+            count = _count_elements(archive, info, None, MAX_STYLE_ENTRIES)
+            if count > MAX_STYLE_ENTRIES:
+                return (
+                    f"the workbook's styles have more than {MAX_STYLE_ENTRIES:,} entries; "
+                    "save it again with the unused cell styles removed"
+                )
+    return None
+
+
+def _too_big(label: str, size: int, limits: Limits) -> str:
+    verb = "unpack" if label in ("content types", "shared strings", "styles", "relationships") else "unpacks"
+    return (
+        f"the workbook's {label} {verb} to {_megabytes(size)}; the limit is {_megabytes(limits.max_bytes)} (--max-size)"
+    )
+
+
+def _count_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo, tag: str | None, most: int) -> int:
+    """How many elements (named ``tag``, or of any name) a part has, read as a stream; stops counting past ``most``."""
+    count = 0
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal count
+        if tag is None or name.rpartition("}")[2] == tag:
+            count += 1
+            if count > most:
+                raise _EnoughElements
+
+    with contextlib.suppress(_EnoughElements):
+        _parse(archive, info, start)
+    return count
 
 
 def _sheet_rows(sheet: Any, reading: _Reading) -> Rows:
