@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
-from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, TabbedContent
@@ -14,6 +13,7 @@ from textual.widgets import DataTable, TabbedContent
 from ttx.collector import collector_paused
 from ttx.tui.common import STATUS_STYLE, cell, literal, tlp_text
 from ttx.tui.control import ControlView, MselLine
+from ttx.tui.keyed_table import KeyedTable
 
 COLUMNS = ("time", "id", "status", "to", "tlp", "title", "resp")
 HEADINGS = {"tlp": "TLP"}
@@ -44,7 +44,7 @@ class Filters:
         return "".join([scope, *(f", {f}" for f in (self.status, self.receiver) if f)])
 
 
-class MselTable(DataTable[Text | str]):
+class MselTable(KeyedTable):
     """Every inject the filters let through, in time order; rows are keyed by inject id and the cursor follows its id.
 
     The console binds :attr:`view` and :attr:`filters`; the table redraws itself when they change,
@@ -65,22 +65,12 @@ class MselTable(DataTable[Text | str]):
     """Day or all days, status and receiver filters."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self._lines: tuple[MselLine, ...] = ()
         self._day: int | None = None
         self._shown: dict[str, MselLine] = {}
-        self._widths: tuple[int, ...] = ()
-        self._queued = False
 
     # ------------------------------------------------------------------ what the console asks
-    @property
-    def highlighted(self) -> str | None:
-        """The inject under the cursor (None when the list is empty)."""
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return str(row_key.value)
-
     def listed(self, inject_id: str) -> bool:
         """Whether the inject is in the list as filtered now (after any pending redraw)."""
         self._redraw()
@@ -106,15 +96,6 @@ class MselTable(DataTable[Text | str]):
 
     def watch_filters(self) -> None:
         self._queue()
-
-    @on(Resize)
-    def _resized(self) -> None:
-        self._queue()
-
-    def _queue(self) -> None:
-        if not self._queued:
-            self._queued = True
-            self.call_later(self._redraw)
 
     # ------------------------------------------------------------------ intent up
     @on(DataTable.RowSelected)
@@ -166,11 +147,8 @@ class MselTable(DataTable[Text | str]):
 
     def _redraw(self) -> None:
         """Show the filtered lines: in place when the same injects are listed, else added (and sorted) or rebuilt."""
-        if not self._queued:
-            return
-        self._queued = False
         with collector_paused():  # thousands of cells, none in a cycle: a full collection would cost more than them
-            self._draw()
+            super()._redraw()
 
     def _draw(self) -> None:
         narrow = self.app.size.width < NARROW

@@ -6,13 +6,13 @@ from collections import defaultdict
 
 from rich.text import Text
 from textual import on
-from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from ttx.tui.common import RATING_WORDS, cell
 from ttx.tui.control import RATING_STYLE, ControlView, RatingLine, TaskLine, clipped
+from ttx.tui.keyed_table import KeyedTable
 
 COLUMNS = ("task", "rating", "when", "inject", "by", "note")
 HEADINGS = {"note": "task / note"}
@@ -42,7 +42,7 @@ class RatingLegend(Static):
         super().__init__(legend(), id=id)
 
 
-class RatingsTable(DataTable[Text | str]):
+class RatingsTable(KeyedTable):
     """A heading row per capability and critical task (keyed ``task:C1.2``), its ratings beneath, latest first.
 
     Rating rows are keyed by observation id and the cursor stays on its row as ratings arrive. The
@@ -65,20 +65,9 @@ class RatingsTable(DataTable[Text | str]):
     """The capabilities and critical tasks evaluators rate, in the scenario's order."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.ratings: tuple[RatingLine, ...] = ()
         """Every rating so far, in the order given."""
-        self._widths: tuple[int, ...] = ()
-        self._queued = False
-
-    # ------------------------------------------------------------------ what the console asks
-    @property
-    def highlighted(self) -> str | None:
-        """The row under the cursor: an observation id, or ``task:`` and a task id (None when the table is empty)."""
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return str(row_key.value)
 
     # ------------------------------------------------------------------ data down
     def watch_view(self, view: ControlView | None) -> None:
@@ -89,15 +78,6 @@ class RatingsTable(DataTable[Text | str]):
 
     def watch_tasks(self) -> None:
         self._queue()
-
-    @on(Resize)
-    def _resized(self) -> None:
-        self._queue()
-
-    def _queue(self) -> None:
-        if not self._queued:
-            self._queued = True
-            self.call_later(self._draw)
 
     # ------------------------------------------------------------------ intent up
     @on(DataTable.RowSelected)
@@ -135,7 +115,6 @@ class RatingsTable(DataTable[Text | str]):
         return tuple(widths[name] for name in COLUMNS)
 
     def _draw(self) -> None:
-        self._queued = False
         widths = self._fit()
         chosen, cursor = self.highlighted, self.cursor_row
         if widths != self._widths:
